@@ -1,0 +1,121 @@
+// Package config reads orgauth's settings from flags and ORGAUTH_* environment variables
+// (a flag beats its variable, which beats the default).
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// Config is what `orgauth serve` runs with.
+type Config struct {
+	Addr    string // listen address
+	Issuer  string // public base URL, with a trailing slash
+	DB      string // SQLite file path, or a postgres:// URL
+	TLSCert string
+	TLSKey  string
+
+	// Used only when the store has no Management API yet; generated when empty.
+	BootstrapClientID     string
+	BootstrapClientSecret string
+
+	LogLevel  string // debug, info, warn, error
+	LogFormat string // text or json
+}
+
+// DefaultDB is the SQLite file used when --db is not given.
+const DefaultDB = "data/orgauth.db"
+
+// Load parses args (without the program and subcommand names) over the environment given by getenv.
+func Load(args []string, getenv func(string) string) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	str := func(p *string, name, env, def, usage string) {
+		if v := getenv(env); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage+" (env "+env+")")
+	}
+	str(&c.Addr, "addr", "ORGAUTH_ADDR", "127.0.0.1:8080", "listen address")
+	str(&c.Issuer, "issuer", "ORGAUTH_ISSUER", "", "public base URL with a trailing slash (default derived from addr and TLS)")
+	str(&c.DB, "db", "ORGAUTH_DB", DefaultDB, "SQLite file path or postgres:// URL")
+	str(&c.TLSCert, "tls-cert", "ORGAUTH_TLS_CERT", "", "TLS certificate file (PEM)")
+	str(&c.TLSKey, "tls-key", "ORGAUTH_TLS_KEY", "", "TLS private key file (PEM)")
+	str(&c.LogLevel, "log-level", "ORGAUTH_LOG_LEVEL", "info", "log level: debug, info, warn, error")
+	str(&c.LogFormat, "log-format", "ORGAUTH_LOG_FORMAT", "text", "log format: text or json")
+	c.BootstrapClientID = getenv("ORGAUTH_BOOTSTRAP_CLIENT_ID")
+	c.BootstrapClientSecret = getenv("ORGAUTH_BOOTSTRAP_CLIENT_SECRET")
+	if err := fs.Parse(args); err != nil {
+		return c, fmt.Errorf("%w\n%s", err, usage(fs))
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s\n%s", strings.Join(fs.Args(), " "), usage(fs))
+	}
+	if c.Issuer == "" {
+		c.Issuer = DefaultIssuer(c.Addr, c.TLSCert != "")
+	}
+	return c, c.Validate()
+}
+
+// DefaultIssuer derives the public URL from the listen address: an unspecified host becomes localhost.
+func DefaultIssuer(addr string, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return scheme + "://" + addr + "/"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port) + "/"
+}
+
+// Validate reports every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: %w", c.Addr, err))
+	}
+	if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		!strings.HasSuffix(c.Issuer, "/") || u.RawQuery != "" || u.Fragment != "" {
+		errs = append(errs, fmt.Errorf("--issuer %q: want an http(s) URL ending with a slash, e.g. https://auth.example.com/", c.Issuer))
+	}
+	if c.DB == "" {
+		errs = append(errs, errors.New("--db: empty"))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// IsPostgres reports whether DB names a PostgreSQL database.
+func (c Config) IsPostgres() bool {
+	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")
+}
+
+func usage(fs *flag.FlagSet) string {
+	var b strings.Builder
+	b.WriteString("usage: orgauth serve [flags]\n")
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	return b.String()
+}

@@ -1,0 +1,48 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    Config
+		wantErr string
+	}{
+		{name: "defaults", want: Config{Addr: "127.0.0.1:8080", Issuer: "http://127.0.0.1:8080/", DB: DefaultDB, LogLevel: "info", LogFormat: "text"}},
+		{name: "env sets values", env: map[string]string{"ORGAUTH_ADDR": ":9000", "ORGAUTH_DB": "/tmp/x.db", "ORGAUTH_BOOTSTRAP_CLIENT_ID": "admin"},
+			want: Config{Addr: ":9000", Issuer: "http://localhost:9000/", DB: "/tmp/x.db", BootstrapClientID: "admin", LogLevel: "info", LogFormat: "text"}},
+		{name: "flag beats env", args: []string{"--addr", "127.0.0.1:7000"}, env: map[string]string{"ORGAUTH_ADDR": ":9000"},
+			want: Config{Addr: "127.0.0.1:7000", Issuer: "http://127.0.0.1:7000/", DB: DefaultDB, LogLevel: "info", LogFormat: "text"}},
+		{name: "tls makes an https issuer", args: []string{"--tls-cert", "c.pem", "--tls-key", "k.pem"},
+			want: Config{Addr: "127.0.0.1:8080", Issuer: "https://127.0.0.1:8080/", DB: DefaultDB, TLSCert: "c.pem", TLSKey: "k.pem", LogLevel: "info", LogFormat: "text"}},
+		{name: "explicit issuer", args: []string{"--issuer", "https://auth.example.com/"},
+			want: Config{Addr: "127.0.0.1:8080", Issuer: "https://auth.example.com/", DB: DefaultDB, LogLevel: "info", LogFormat: "text"}},
+		{name: "fail/issuer without trailing slash", args: []string{"--issuer", "https://auth.example.com"}, wantErr: "--issuer"},
+		{name: "fail/cert without key", args: []string{"--tls-cert", "c.pem"}, wantErr: "go together"},
+		{name: "fail/every problem reported", args: []string{"--addr", "nope", "--log-level", "loud"}, wantErr: "--log-level"},
+		{name: "fail/unknown flag", args: []string{"--bogus"}, wantErr: "bogus"},
+		{name: "fail/stray argument", args: []string{"extra"}, wantErr: "unexpected arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Load(tt.args, func(k string) string { return tt.env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Load error = %v, want one mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("Load = %+v\nwant   %+v", got, tt.want)
+			}
+		})
+	}
+}

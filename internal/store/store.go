@@ -1,0 +1,238 @@
+// Package store defines orgauth's persistent entities and the Store interface that every backend
+// (SQLite, PostgreSQL) implements. Entities carry no JSON tags: the wire shapes live in mgmt and oauth,
+// so a storage change never changes the API by accident.
+//
+// The store enforces integrity (unique names, foreign keys, cascades); the tenant package owns the rules
+// (validation, limits) and passes the ones that must run inside a transaction as check functions.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Backends wrap them with context; callers compare with errors.Is.
+var (
+	// ErrNotFound: the entity (or one it references) does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a unique constraint would be violated (duplicate name, identifier, grant, association).
+	ErrConflict = errors.New("conflict")
+	// ErrInvalidCursor: a checkpoint paging cursor that this store did not produce.
+	ErrInvalidCursor = errors.New("invalid paging cursor")
+)
+
+// Organization usage values of a client grant. The empty string means "unset" and behaves as UsageDeny.
+const (
+	UsageDeny    = "deny"
+	UsageAllow   = "allow"
+	UsageRequire = "require"
+)
+
+// ResourceServer is an API: its Identifier is the access token audience.
+type ResourceServer struct {
+	ID                 string // 24 hex characters
+	Identifier         string // the audience; immutable
+	Name               string
+	Scopes             []Scope
+	SigningAlg         string // RS256, PS256 or ES256
+	TokenLifetime      int    // seconds
+	AllowOfflineAccess bool
+	IsSystem           bool // the Management API: cannot be changed or deleted
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// Scope is one permission an API defines.
+type Scope struct {
+	Value       string
+	Description string
+}
+
+// Client is an application (an OAuth client).
+type Client struct {
+	ClientID                    string // 32 letters/digits
+	Name                        string
+	Description                 string
+	AppType                     string // non_interactive, regular_web, spa, native
+	GrantTypes                  []string
+	TokenEndpointAuthMethod     string // client_secret_post, client_secret_basic, none
+	SecretHash                  []byte // keyed hash of the client secret; the secret itself is never stored
+	DefaultOrganization         *DefaultOrganization
+	OrganizationUsage           string // for user flows (later issues)
+	OrganizationRequireBehavior string // for user flows (later issues)
+	CreatedAt                   time.Time
+	UpdatedAt                   time.Time
+}
+
+// DefaultOrganization is the organization used when a request names none.
+type DefaultOrganization struct {
+	OrganizationID string
+	Flows          []string // e.g. ["client_credentials"]
+}
+
+// ClientGrant permits one client to call one API through the client-credentials flow.
+type ClientGrant struct {
+	ID                   string // cgr_ + 16 letters/digits
+	ClientID             string
+	Audience             string // a ResourceServer.Identifier
+	Scope                []string
+	OrganizationUsage    string // "", deny, allow or require
+	AllowAnyOrganization bool
+	SubjectType          string // "client"
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// Organization is one of the provider's business customers.
+type Organization struct {
+	ID          string // org_ + 16 letters/digits
+	Name        string // unique, lowercase
+	DisplayName string
+	Branding    *Branding
+	Metadata    map[string]string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Branding is an organization's look on hosted pages.
+type Branding struct {
+	LogoURL string
+	Colors  *BrandingColors
+}
+
+// BrandingColors are hex colors such as "#0059d6".
+type BrandingColors struct {
+	Primary        string
+	PageBackground string
+}
+
+// TenantSettings are the tenant-wide switches.
+type TenantSettings struct {
+	AllowOrganizationNameInAuthenticationAPI bool
+}
+
+// Signing key states. At any time each algorithm has at most one current key (signs new tokens) and one
+// next key (already published, becomes current on rotation); previous keys stay published until RetiredAt
+// plus the longest token lifetime has passed.
+const (
+	KeyNext     = "next"
+	KeyCurrent  = "current"
+	KeyPrevious = "previous"
+)
+
+// SigningKey is a private key used to sign access tokens.
+type SigningKey struct {
+	KID        string
+	Alg        string // RS256, PS256 or ES256
+	PrivateKey []byte // PKCS#8 DER
+	State      string // KeyNext, KeyCurrent or KeyPrevious
+	CreatedAt  time.Time
+	RetiredAt  time.Time // zero unless State == KeyPrevious
+}
+
+// Page selects a page of a list. Offset paging uses Offset and Limit; checkpoint paging (Checkpoint true)
+// uses From (a cursor returned as List.Next, "" for the first page) and Limit.
+type Page struct {
+	Offset     int
+	Limit      int
+	Checkpoint bool
+	From       string
+	WantTotal  bool // compute List.Total (offset paging only)
+}
+
+// List is one page of results. Items are in creation order.
+type List[T any] struct {
+	Items []T
+	Total int    // set when Page.WantTotal
+	Next  string // checkpoint paging: cursor of the next page, "" on the last page
+}
+
+// ClientGrantFilter narrows ListClientGrants and ListOrganizationClientGrants; zero fields match all.
+type ClientGrantFilter struct {
+	Audience             string
+	ClientID             string
+	AllowAnyOrganization *bool
+	GrantIDs             []string
+}
+
+// Bootstrap is what a store with no Management API yet receives on first start: the Management API
+// itself, the admin application and its grant, created together or not at all.
+type Bootstrap struct {
+	API    ResourceServer
+	Client Client
+	Grant  ClientGrant
+}
+
+// Store is the full set of persistence operations. Every method is safe for concurrent use.
+// Update methods run fn on the current value inside a transaction and store what fn leaves, so
+// read-modify-write never loses a concurrent update; an error from fn aborts the update and is returned.
+type Store interface {
+	// Bootstrap creates the Management API, admin client and grant atomically. It returns false (and
+	// changes nothing) when a resource server with the same identifier already exists.
+	Bootstrap(ctx context.Context, b Bootstrap) (created bool, err error)
+
+	CreateResourceServer(ctx context.Context, rs ResourceServer) error // ErrConflict: identifier taken
+	GetResourceServer(ctx context.Context, id string) (ResourceServer, error)
+	GetResourceServerByIdentifier(ctx context.Context, identifier string) (ResourceServer, error)
+	ListResourceServers(ctx context.Context, p Page) (List[ResourceServer], error)
+	UpdateResourceServer(ctx context.Context, id string, fn func(*ResourceServer) error) (ResourceServer, error)
+	// DeleteResourceServer also deletes its client grants and their organization associations.
+	DeleteResourceServer(ctx context.Context, id string) error
+
+	CreateClient(ctx context.Context, c Client) error // ErrNotFound: default organization missing
+	GetClient(ctx context.Context, clientID string) (Client, error)
+	ListClients(ctx context.Context, p Page) (List[Client], error)
+	UpdateClient(ctx context.Context, clientID string, fn func(*Client) error) (Client, error)
+	// DeleteClient also deletes its client grants and their organization associations.
+	DeleteClient(ctx context.Context, clientID string) error
+
+	// CreateClientGrant: ErrConflict when the client already has a grant for the audience,
+	// ErrNotFound when the client or the audience does not exist.
+	CreateClientGrant(ctx context.Context, g ClientGrant) error
+	GetClientGrant(ctx context.Context, id string) (ClientGrant, error)
+	GetClientGrantByClientAudience(ctx context.Context, clientID, audience string) (ClientGrant, error)
+	ListClientGrants(ctx context.Context, f ClientGrantFilter, p Page) (List[ClientGrant], error)
+	UpdateClientGrant(ctx context.Context, id string, fn func(*ClientGrant) error) (ClientGrant, error)
+	// DeleteClientGrant also deletes the grant's organization associations.
+	DeleteClientGrant(ctx context.Context, id string) error
+
+	CreateOrganization(ctx context.Context, o Organization) error // ErrConflict: name taken
+	GetOrganization(ctx context.Context, id string) (Organization, error)
+	GetOrganizationByName(ctx context.Context, name string) (Organization, error)
+	ListOrganizations(ctx context.Context, p Page) (List[Organization], error)
+	UpdateOrganization(ctx context.Context, id string, fn func(*Organization) error) (Organization, error)
+	// DeleteOrganization also deletes its associations and clears every client's default organization
+	// that pointed at it.
+	DeleteOrganization(ctx context.Context, id string) error
+
+	// AddOrganizationClientGrant associates a grant with an organization. check runs inside the
+	// transaction with the grant and the organization's current number of associations; its error aborts.
+	// ErrNotFound: organization or grant missing; ErrConflict: already associated.
+	AddOrganizationClientGrant(ctx context.Context, orgID, grantID string, check func(g ClientGrant, count int) error) error
+	// RemoveOrganizationClientGrant deletes the association; removing one that does not exist is no error.
+	RemoveOrganizationClientGrant(ctx context.Context, orgID, grantID string) error
+	HasOrganizationClientGrant(ctx context.Context, orgID, grantID string) (bool, error)
+	// ListOrganizationClientGrants lists the grants associated with an organization.
+	ListOrganizationClientGrants(ctx context.Context, orgID string, f ClientGrantFilter, p Page) (List[ClientGrant], error)
+	// ListClientGrantOrganizations lists the organizations a grant is associated with.
+	ListClientGrantOrganizations(ctx context.Context, grantID string, p Page) (List[Organization], error)
+
+	GetTenantSettings(ctx context.Context) (TenantSettings, error)
+	UpdateTenantSettings(ctx context.Context, fn func(*TenantSettings) error) (TenantSettings, error)
+
+	// TenantSecret returns the secret stored under name, storing generated first when there is none;
+	// concurrent callers all get the value that won.
+	TenantSecret(ctx context.Context, name string, generated []byte) ([]byte, error)
+
+	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
+	// InsertSigningKey: ErrConflict when k is current or next and the algorithm already has a key in that state.
+	InsertSigningKey(ctx context.Context, k SigningKey) error
+	// RotateSigningKeys atomically, for alg: current -> previous (RetiredAt = now), next -> current,
+	// newNext inserted as next. ErrNotFound when alg has no next key.
+	RotateSigningKeys(ctx context.Context, alg string, newNext SigningKey, now time.Time) error
+	// DeletePreviousSigningKeys deletes previous keys retired before t.
+	DeletePreviousSigningKeys(ctx context.Context, retiredBefore time.Time) error
+
+	Close() error
+}

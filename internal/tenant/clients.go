@@ -1,0 +1,222 @@
+package tenant
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/orgauth/orgauth/internal/store"
+)
+
+// Application rules.
+var (
+	AppTypes                = []string{"non_interactive", "regular_web", "spa", "native"}
+	TokenEndpointAuthMethod = []string{"client_secret_post", "client_secret_basic", "none"}
+	// GrantTypes are the grant types an application may list (Auth0's names); orgauth's token endpoint
+	// serves client_credentials, the others are for later flows.
+	GrantTypes = []string{
+		"client_credentials", "authorization_code", "implicit", "refresh_token", "password",
+		"http://auth0.com/oauth/grant-type/password-realm", "urn:ietf:params:oauth:grant-type:device_code",
+		"urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:openid:params:grant-type:ciba",
+	}
+	ClientOrganizationUsages    = []string{"deny", "allow", "require"}
+	OrganizationRequireBehavior = []string{"no_prompt", "pre_login_prompt", "post_login_prompt"}
+	// DefaultOrganizationFlows are the flows a default organization may apply to.
+	DefaultOrganizationFlows = []string{"client_credentials"}
+)
+
+const maxGrantTypes = 20
+
+var errClientNotFound = notFound("The client does not exist", "inexistent_client")
+
+// CreateClient returns the new application and its secret, shown this once.
+func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Client, string, error) {
+	c := store.Client{
+		ClientID:                newClientID(),
+		Name:                    in.Name,
+		TokenEndpointAuthMethod: "client_secret_post",
+		CreatedAt:               s.now(),
+	}
+	c.UpdatedAt = c.CreatedAt
+	if err := s.applyClientPatch(ctx, &c, ClientPatch{
+		Description: in.Description, AppType: in.AppType, GrantTypes: in.GrantTypes,
+		TokenEndpointAuthMethod: in.TokenEndpointAuthMethod, DefaultOrganization: in.DefaultOrganization,
+		OrganizationUsage: in.OrganizationUsage, OrganizationRequireBehavior: in.OrganizationRequireBehavior,
+	}); err != nil {
+		return c, "", err
+	}
+	if in.GrantTypes == nil {
+		c.GrantTypes = defaultGrantTypes(c.AppType)
+	}
+	if err := validateClient(c); err != nil {
+		return c, "", err
+	}
+	secret := newClientSecret()
+	c.SecretHash = s.secrets.hash(secret)
+	if err := s.store.CreateClient(ctx, c); err != nil {
+		return c, "", storeError(err, errDefaultOrganizationMissing, nil, "create client")
+	}
+	s.changed()
+	return c, secret, nil
+}
+
+// defaultGrantTypes follows Auth0: a machine-to-machine application gets client_credentials only.
+func defaultGrantTypes(appType string) []string {
+	switch appType {
+	case "non_interactive":
+		return []string{"client_credentials"}
+	case "spa", "native":
+		return []string{"authorization_code", "implicit", "refresh_token"}
+	}
+	return []string{"authorization_code", "implicit", "refresh_token", "client_credentials"}
+}
+
+func (s *Service) Client(ctx context.Context, clientID string) (store.Client, error) {
+	c, err := s.store.GetClient(ctx, clientID)
+	return c, storeError(err, errClientNotFound, nil, "get client")
+}
+
+func (s *Service) Clients(ctx context.Context, p store.Page) (store.List[store.Client], error) {
+	l, err := s.store.ListClients(ctx, p)
+	return l, storeError(err, nil, nil, "list clients")
+}
+
+func (s *Service) UpdateClient(ctx context.Context, clientID string, in ClientPatch) (store.Client, error) {
+	// The default organization is checked before the transaction; the store's foreign key closes the race
+	// with a concurrent delete.
+	var probe store.Client
+	if err := s.applyClientPatch(ctx, &probe, ClientPatch{DefaultOrganization: in.DefaultOrganization}); err != nil {
+		return probe, err
+	}
+	c, err := s.store.UpdateClient(ctx, clientID, func(c *store.Client) error {
+		applyClientFields(c, in)
+		c.UpdatedAt = s.now()
+		return validateClient(*c)
+	})
+	if err != nil {
+		return c, storeError(err, errClientNotFound, nil, "update client")
+	}
+	s.changed()
+	return c, nil
+}
+
+// DeleteClient deletes an application with its client grants and their organization associations.
+func (s *Service) DeleteClient(ctx context.Context, clientID string) error {
+	if err := s.store.DeleteClient(ctx, clientID); err != nil {
+		return storeError(err, errClientNotFound, nil, "delete client")
+	}
+	s.changed()
+	return nil
+}
+
+// RotateClientSecret replaces the secret; the old one stops working at once.
+func (s *Service) RotateClientSecret(ctx context.Context, clientID string) (store.Client, string, error) {
+	secret := newClientSecret()
+	c, err := s.store.UpdateClient(ctx, clientID, func(c *store.Client) error {
+		c.SecretHash = s.secrets.hash(secret)
+		c.UpdatedAt = s.now()
+		return nil
+	})
+	if err != nil {
+		return c, "", storeError(err, errClientNotFound, nil, "rotate client secret")
+	}
+	s.changed()
+	return c, secret, nil
+}
+
+var errDefaultOrganizationMissing = invalidMessage("default_organization.organization_id",
+	"The default organization does not exist.")
+
+// applyClientPatch applies in to c after checking that a new default organization exists.
+func (s *Service) applyClientPatch(ctx context.Context, c *store.Client, in ClientPatch) error {
+	if d := in.DefaultOrganization; d != nil {
+		if err := validateDefaultOrganization(*d); err != nil {
+			return err
+		}
+		if _, err := s.store.GetOrganization(ctx, d.OrganizationID); err != nil {
+			return storeError(err, errDefaultOrganizationMissing, nil, fmt.Sprintf("check default organization %s", d.OrganizationID))
+		}
+	}
+	applyClientFields(c, in)
+	return nil
+}
+
+func applyClientFields(c *store.Client, in ClientPatch) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&c.Name, in.Name)
+	set(&c.Description, in.Description)
+	set(&c.AppType, in.AppType)
+	set(&c.TokenEndpointAuthMethod, in.TokenEndpointAuthMethod)
+	set(&c.OrganizationUsage, in.OrganizationUsage)
+	set(&c.OrganizationRequireBehavior, in.OrganizationRequireBehavior)
+	if in.GrantTypes != nil {
+		c.GrantTypes = *in.GrantTypes
+	}
+	if in.DefaultOrganization != nil {
+		d := *in.DefaultOrganization
+		c.DefaultOrganization = &d
+	}
+	if in.ClearDefaultOrganization {
+		c.DefaultOrganization = nil
+	}
+}
+
+func validateClient(c store.Client) error {
+	if err := checkText("name", c.Name, 1, 200, true); err != nil {
+		return err
+	}
+	if err := checkText("description", c.Description, 0, 140, false); err != nil {
+		return err
+	}
+	if c.AppType != "" {
+		if err := checkEnum("app_type", c.AppType, AppTypes...); err != nil {
+			return err
+		}
+	}
+	if err := checkEnum("token_endpoint_auth_method", c.TokenEndpointAuthMethod, TokenEndpointAuthMethod...); err != nil {
+		return err
+	}
+	if len(c.GrantTypes) > maxGrantTypes {
+		return invalid("grant_types", "Array is too long (%d), maximum %d", len(c.GrantTypes), maxGrantTypes)
+	}
+	for _, g := range c.GrantTypes {
+		if err := checkEnum("grant_types", g, GrantTypes...); err != nil {
+			return err
+		}
+	}
+	if err := checkUnique("grant_types", c.GrantTypes); err != nil {
+		return err
+	}
+	if c.OrganizationUsage != "" {
+		if err := checkEnum("organization_usage", c.OrganizationUsage, ClientOrganizationUsages...); err != nil {
+			return err
+		}
+	}
+	if c.OrganizationRequireBehavior != "" {
+		if err := checkEnum("organization_require_behavior", c.OrganizationRequireBehavior, OrganizationRequireBehavior...); err != nil {
+			return err
+		}
+	}
+	if c.DefaultOrganization != nil {
+		return validateDefaultOrganization(*c.DefaultOrganization)
+	}
+	return nil
+}
+
+func validateDefaultOrganization(d store.DefaultOrganization) error {
+	if d.OrganizationID == "" {
+		return invalid("default_organization.organization_id", "Missing required property: organization_id")
+	}
+	if len(d.Flows) == 0 {
+		return invalid("default_organization.flows", "Array is too short (0), minimum 1")
+	}
+	for _, f := range d.Flows {
+		if err := checkEnum("default_organization.flows", f, DefaultOrganizationFlows...); err != nil {
+			return err
+		}
+	}
+	return checkUnique("default_organization.flows", d.Flows)
+}

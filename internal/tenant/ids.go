@@ -1,0 +1,46 @@
+package tenant
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+)
+
+const alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// randomAlphanumeric returns n characters drawn uniformly from letters and digits.
+func randomAlphanumeric(n int) string {
+	out := make([]byte, n)
+	buf := make([]byte, 2*n)
+	for i := 0; i < n; {
+		rand.Read(buf)
+		for _, b := range buf {
+			// 248 = 4*62: reject the top bytes so every character is equally likely.
+			if b >= 248 {
+				continue
+			}
+			out[i] = alphanumeric[int(b)%len(alphanumeric)]
+			if i++; i == n {
+				break
+			}
+		}
+	}
+	return string(out)
+}
+
+func newOrganizationID() string { return "org_" + randomAlphanumeric(16) }
+func newClientGrantID() string  { return "cgr_" + randomAlphanumeric(16) }
+func newClientID() string       { return randomAlphanumeric(32) }
+
+func newResourceServerID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// newClientSecret returns 64 characters of [A-Za-z0-9_-]: 384 bits of entropy.
+func newClientSecret() string {
+	b := make([]byte, 48)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

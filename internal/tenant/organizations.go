@@ -1,0 +1,185 @@
+package tenant
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/orgauth/orgauth/internal/store"
+)
+
+// Organization rules.
+const (
+	maxMetadataKeys            = 25
+	MaxGrantsPerOrganization   = 100
+	maxMetadataValueLength     = 255
+	maxMetadataKeyLength       = 255
+	maxOrganizationNameLength  = 50
+	maxOrganizationDisplayName = 255
+)
+
+var (
+	organizationName = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+	errOrganizationNotFound = notFound("No organization found by that id or name", "")
+	errOrganizationConflict = conflict("An organization with this name already exists.", "organization_conflict")
+	errAssociationConflict  = conflict("The client grant has already been added to this organization.", "client_grant_conflict")
+	errTooManyGrants        = conflict(fmt.Sprintf("An organization cannot have more than %d client grants.", MaxGrantsPerOrganization), "too_many_client_grants")
+	errGrantDeniesOrgs      = invalidMessage("grant_id",
+		"The client grant does not allow organizations: set its organization_usage to allow or require first.")
+)
+
+func (s *Service) CreateOrganization(ctx context.Context, in OrganizationInput) (store.Organization, error) {
+	o := store.Organization{ID: newOrganizationID(), Name: in.Name, Branding: in.Branding, Metadata: in.Metadata, CreatedAt: s.now()}
+	o.UpdatedAt = o.CreatedAt
+	if in.DisplayName != nil {
+		o.DisplayName = *in.DisplayName
+	}
+	if err := validateOrganization(o, in.DisplayName != nil); err != nil {
+		return o, err
+	}
+	if err := s.store.CreateOrganization(ctx, o); err != nil {
+		return o, storeError(err, nil, errOrganizationConflict, "create organization")
+	}
+	s.changed()
+	return o, nil
+}
+
+func (s *Service) Organization(ctx context.Context, id string) (store.Organization, error) {
+	o, err := s.store.GetOrganization(ctx, id)
+	return o, storeError(err, errOrganizationNotFound, nil, "get organization")
+}
+
+func (s *Service) OrganizationByName(ctx context.Context, name string) (store.Organization, error) {
+	o, err := s.store.GetOrganizationByName(ctx, name)
+	return o, storeError(err, errOrganizationNotFound, nil, "get organization by name")
+}
+
+func (s *Service) Organizations(ctx context.Context, p store.Page) (store.List[store.Organization], error) {
+	l, err := s.store.ListOrganizations(ctx, p)
+	return l, storeError(err, nil, nil, "list organizations")
+}
+
+func (s *Service) UpdateOrganization(ctx context.Context, id string, in OrganizationPatch) (store.Organization, error) {
+	o, err := s.store.UpdateOrganization(ctx, id, func(o *store.Organization) error {
+		if in.Name != nil {
+			o.Name = *in.Name
+		}
+		if in.DisplayName != nil {
+			o.DisplayName = *in.DisplayName
+		}
+		if in.Branding != nil {
+			o.Branding = in.Branding
+		}
+		if in.ClearBranding {
+			o.Branding = nil
+		}
+		if in.Metadata != nil {
+			o.Metadata = in.Metadata
+		}
+		o.UpdatedAt = s.now()
+		return validateOrganization(*o, in.DisplayName != nil)
+	})
+	if err != nil {
+		return o, storeError(err, errOrganizationNotFound, errOrganizationConflict, "update organization")
+	}
+	s.changed()
+	return o, nil
+}
+
+// DeleteOrganization deletes an organization with its associations and clears the default organization
+// of every application that pointed at it.
+func (s *Service) DeleteOrganization(ctx context.Context, id string) error {
+	if err := s.store.DeleteOrganization(ctx, id); err != nil {
+		return storeError(err, errOrganizationNotFound, nil, "delete organization")
+	}
+	s.changed()
+	return nil
+}
+
+// AddOrganizationClientGrant associates a client grant with an organization, so that the grant's
+// application may get tokens for that organization.
+func (s *Service) AddOrganizationClientGrant(ctx context.Context, orgID, grantID string) (store.ClientGrant, error) {
+	if _, err := s.Organization(ctx, orgID); err != nil {
+		return store.ClientGrant{}, err
+	}
+	var grant store.ClientGrant
+	err := s.store.AddOrganizationClientGrant(ctx, orgID, grantID, func(g store.ClientGrant, count int) error {
+		grant = g
+		if g.OrganizationUsage != store.UsageAllow && g.OrganizationUsage != store.UsageRequire {
+			return errGrantDeniesOrgs
+		}
+		if count >= MaxGrantsPerOrganization {
+			return errTooManyGrants
+		}
+		return nil
+	})
+	if err != nil {
+		// The organization was checked above: a missing entity now is the grant (or a concurrent delete).
+		return grant, storeError(err, errClientGrantNotFound, errAssociationConflict, "add organization client grant")
+	}
+	s.changed()
+	return grant, nil
+}
+
+func (s *Service) OrganizationClientGrants(ctx context.Context, orgID string, f store.ClientGrantFilter, p store.Page) (store.List[store.ClientGrant], error) {
+	if _, err := s.Organization(ctx, orgID); err != nil {
+		return store.List[store.ClientGrant]{}, err
+	}
+	l, err := s.store.ListOrganizationClientGrants(ctx, orgID, f, p)
+	return l, storeError(err, errOrganizationNotFound, nil, "list organization client grants")
+}
+
+// RemoveOrganizationClientGrant removes an association; removing one that does not exist is no error.
+func (s *Service) RemoveOrganizationClientGrant(ctx context.Context, orgID, grantID string) error {
+	if _, err := s.Organization(ctx, orgID); err != nil {
+		return err
+	}
+	if err := s.store.RemoveOrganizationClientGrant(ctx, orgID, grantID); err != nil {
+		return fmt.Errorf("remove client grant %s from organization %s: %w", grantID, orgID, err)
+	}
+	s.changed()
+	return nil
+}
+
+// validateOrganization checks the fields; display_name is checked when given (it is optional).
+func validateOrganization(o store.Organization, displayNameGiven bool) error {
+	if err := checkLength("name", o.Name, 1, maxOrganizationNameLength); err != nil {
+		return err
+	}
+	if !organizationName.MatchString(o.Name) {
+		return invalid("name", "String does not match pattern: ^[a-z0-9_-]+$")
+	}
+	if displayNameGiven || o.DisplayName != "" {
+		if err := checkText("display_name", o.DisplayName, 1, maxOrganizationDisplayName, false); err != nil {
+			return err
+		}
+	}
+	if b := o.Branding; b != nil {
+		if b.LogoURL != "" {
+			if err := checkHTTPSURL("branding.logo_url", b.LogoURL); err != nil {
+				return err
+			}
+		}
+		if c := b.Colors; c != nil {
+			if err := checkHexColor("branding.colors.primary", c.Primary); err != nil {
+				return err
+			}
+			if err := checkHexColor("branding.colors.page_background", c.PageBackground); err != nil {
+				return err
+			}
+		}
+	}
+	if len(o.Metadata) > maxMetadataKeys {
+		return invalid("metadata", "Too many properties defined (%d), maximum %d", len(o.Metadata), maxMetadataKeys)
+	}
+	for k, v := range o.Metadata {
+		if err := checkText("metadata", k, 1, maxMetadataKeyLength, false); err != nil {
+			return err
+		}
+		if err := checkLength("metadata."+k, v, 0, maxMetadataValueLength); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+// Package tenant holds the tenant's operations, written once: validation, cascades through the store, and
+// the token endpoint's in-memory view of the configuration (Directory), which every write invalidates.
+// The Management API and the dashboard both call Service; neither writes a rule of its own.
+package tenant
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/orgauth/orgauth/internal/store"
+)
+
+// Service is the tenant's operations.
+type Service struct {
+	store   store.Store
+	dir     *Directory
+	secrets secretHasher
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// Options configure Open; zero values pick defaults.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// secretKeyName names the tenant secret that keys the client-secret hashes.
+const secretKeyName = "client_secret_hmac"
+
+// Open builds the Service over st, loading (or creating once) the tenant's secret-hashing key.
+func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	generated := make([]byte, 32)
+	rand.Read(generated)
+	key, err := st.TenantSecret(ctx, secretKeyName, generated)
+	if err != nil {
+		return nil, fmt.Errorf("load client secret key: %w", err)
+	}
+	s := &Service{store: st, secrets: secretHasher{key: key}, log: opts.Logger, now: func() time.Time { return opts.Now().UTC() }}
+	s.dir = newDirectory(st, s.secrets)
+	return s, nil
+}
+
+// Directory is the token endpoint's cached view of this tenant.
+func (s *Service) Directory() *Directory { return s.dir }
+
+// changed must follow every successful write: the token endpoint's next request sees the new state.
+func (s *Service) changed() { s.dir.Invalidate() }
+
+// storeError turns a store sentinel into the refusal the user sees; other errors pass through wrapped.
+func storeError(err error, notFoundErr, conflictErr *Error, op string) error {
+	switch {
+	case err == nil:
+		return nil
+	case notFoundErr != nil && errors.Is(err, store.ErrNotFound):
+		return notFoundErr
+	case conflictErr != nil && errors.Is(err, store.ErrConflict):
+		return conflictErr
+	case errors.Is(err, store.ErrInvalidCursor):
+		return invalidMessage("from", "The 'from' parameter is not a valid checkpoint.")
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+func (s *Service) Settings(ctx context.Context) (store.TenantSettings, error) {
+	set, err := s.store.GetTenantSettings(ctx)
+	if err != nil {
+		return set, fmt.Errorf("get tenant settings: %w", err)
+	}
+	return set, nil
+}
+
+func (s *Service) UpdateSettings(ctx context.Context, in SettingsPatch) (store.TenantSettings, error) {
+	set, err := s.store.UpdateTenantSettings(ctx, func(t *store.TenantSettings) error {
+		if in.AllowOrganizationNameInAuthenticationAPI != nil {
+			t.AllowOrganizationNameInAuthenticationAPI = *in.AllowOrganizationNameInAuthenticationAPI
+		}
+		return nil
+	})
+	if err != nil {
+		return set, fmt.Errorf("update tenant settings: %w", err)
+	}
+	s.changed()
+	return set, nil
+}
