@@ -9,6 +9,7 @@ package store
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 )
 
@@ -129,6 +130,11 @@ type SigningKey struct {
 	State      string // KeyNext, KeyCurrent or KeyPrevious
 	CreatedAt  time.Time
 	RetiredAt  time.Time // zero unless State == KeyPrevious
+}
+
+// LogValue keeps the private key out of logs.
+func (k SigningKey) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("kid", k.KID), slog.String("alg", k.Alg), slog.String("state", k.State))
 }
 
 // Page selects a page of a list. Offset paging uses Offset and Limit; checkpoint paging (Checkpoint true)

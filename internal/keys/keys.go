@@ -1,0 +1,99 @@
+// Package keys keeps the tenant's access-token signing keys in the store, signs tokens with them and
+// publishes their public halves as a JWKS.
+//
+// Each supported algorithm has one current key (signs new tokens), one next key (already published, becomes
+// current on rotation) and any number of previous keys (still published until the tokens they signed have
+// expired). Readers use an immutable snapshot behind an atomic pointer, so signing never takes a lock.
+package keys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/orgauth/orgauth/internal/store"
+)
+
+// Supported signing algorithms.
+const (
+	RS256 = "RS256" // RSA-2048, PKCS#1 v1.5, SHA-256
+	PS256 = "PS256" // RSA-2048, PSS with salt length = hash length, SHA-256
+	ES256 = "ES256" // P-256, SHA-256
+)
+
+// Algorithms returns the supported signing algorithms, RS256 (the default of a new API) first.
+func Algorithms() []string { return []string{RS256, PS256, ES256} }
+
+// DefaultRetain is how long a retired key stays published: the longest token lifetime (30 days) plus clock skew.
+const DefaultRetain = 30*24*time.Hour + 5*time.Minute
+
+// ErrUnknownAlgorithm: Sign was asked for an algorithm that has no key.
+var ErrUnknownAlgorithm = errors.New("unknown signing algorithm")
+
+// KeyStore is the part of store.Store that the Manager uses.
+type KeyStore interface {
+	ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
+	InsertSigningKey(ctx context.Context, k store.SigningKey) error
+	RotateSigningKeys(ctx context.Context, alg string, newNext store.SigningKey, now time.Time) error
+	DeletePreviousSigningKeys(ctx context.Context, retiredBefore time.Time) error
+}
+
+// Options configure a Manager. Zero values pick the defaults.
+type Options struct {
+	Logger *slog.Logger     // default: discard
+	Now    func() time.Time // default: time.Now
+	Retain time.Duration    // how long a retired key stays published; default: DefaultRetain
+}
+
+// Manager signs access tokens and publishes the JWKS. It is safe for concurrent use.
+type Manager struct {
+	store  KeyStore
+	log    *slog.Logger
+	now    func() time.Time
+	retain time.Duration
+
+	mu   sync.Mutex // serializes Reload and Rotate; readers only load snap
+	snap atomic.Pointer[snapshot]
+}
+
+// Open loads the signing keys from st, creating a current and a next key for every algorithm that lacks
+// one. Several instances may open the same store at once: the first insert wins and the others use its keys.
+func Open(ctx context.Context, st KeyStore, opts Options) (*Manager, error) {
+	if st == nil {
+		return nil, errors.New("open signing keys: no store")
+	}
+	if opts.Retain < 0 {
+		return nil, fmt.Errorf("open signing keys: negative retention %s", opts.Retain)
+	}
+	m := &Manager{store: st, log: opts.Logger, now: opts.Now, retain: opts.Retain}
+	if m.log == nil {
+		m.log = slog.New(slog.DiscardHandler)
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if m.retain == 0 {
+		m.retain = DefaultRetain
+	}
+	if err := m.Reload(ctx); err != nil {
+		return nil, fmt.Errorf("open signing keys: %w", err)
+	}
+	return m, nil
+}
+
+// Keys describes every published key, by algorithm, then current, next and previous, newest first.
+func (m *Manager) Keys() []KeyInfo {
+	rows := m.snap.Load().rows
+	out := make([]KeyInfo, len(rows))
+	copy(out, rows)
+	return out
+}
+
+// JWKS returns the JSON Web Key Set of every published key. The caller must not modify it.
+func (m *Manager) JWKS() []byte {
+	return m.snap.Load().jwks
+}
