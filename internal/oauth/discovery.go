@@ -1,0 +1,59 @@
+package oauth
+
+import (
+	"encoding/json"
+	"maps"
+	"net/http"
+	"slices"
+)
+
+// openIDConfiguration is the discovery document (OpenID Connect Discovery 1.0, RFC 8414).
+type openIDConfiguration struct {
+	Issuer                            string   `json:"issuer"`
+	TokenEndpoint                     string   `json:"token_endpoint"`
+	JWKSURI                           string   `json:"jwks_uri"`
+	GrantTypesSupported               []string `json:"grant_types_supported"`
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
+	ScopesSupported                   []string `json:"scopes_supported"`
+	ResponseTypesSupported            []string `json:"response_types_supported"`
+	SubjectTypesSupported             []string `json:"subject_types_supported"`
+}
+
+// discoveryDocument renders the document once: it changes only with the issuer and the grant types.
+func discoveryDocument(issuer string, grants map[string]grantHandler) []byte {
+	b, err := json.Marshal(openIDConfiguration{
+		Issuer:                            issuer,
+		TokenEndpoint:                     issuer + "oauth/token",
+		JWKSURI:                           issuer + ".well-known/jwks.json",
+		GrantTypesSupported:               slices.Sorted(maps.Keys(grants)),
+		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post"},
+		IDTokenSigningAlgValuesSupported:  []string{"RS256", "PS256", "ES256"},
+		// API scopes are per audience and not advertised; no OpenID Connect scope is served yet.
+		ScopesSupported:        []string{},
+		ResponseTypesSupported: []string{"token"},
+		SubjectTypesSupported:  []string{"public"},
+	})
+	if err != nil {
+		panic("oauth: marshal discovery document: " + err.Error()) // strings and slices always marshal
+	}
+	return b
+}
+
+func (h *Handler) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
+	writeDocument(w, h.discovery, "public, max-age=3600")
+}
+
+// jwks serves the signer's key set, read per request so that rotation shows at once.
+func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) {
+	writeDocument(w, h.signer.JWKS(), "public, max-age=60")
+}
+
+// writeDocument serves a public JSON document; any origin may read it.
+func writeDocument(w http.ResponseWriter, body []byte, cacheControl string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", cacheControl)
+	h.Set("Access-Control-Allow-Origin", "*")
+	w.Write(body)
+}

@@ -1,0 +1,38 @@
+package oauth
+
+import "net/http"
+
+// Error is an OAuth error answer (RFC 6749 §5.2): Code is the error field, Description the
+// error_description, Status the HTTP status. Package values exist per code; WithDescription copies one,
+// so errors.Is matches by code and the shared values never change.
+type Error struct {
+	Code        string
+	Description string
+	Status      int
+}
+
+// The OAuth errors the token endpoint answers with. Statuses follow SPEC.md §4.
+var (
+	ErrInvalidRequest       = &Error{Code: "invalid_request", Description: "Invalid request", Status: http.StatusBadRequest}
+	ErrInvalidClient        = &Error{Code: "invalid_client", Description: "Client authentication failed", Status: http.StatusUnauthorized}
+	ErrUnauthorizedClient   = &Error{Code: "unauthorized_client", Description: "Unauthorized client", Status: http.StatusForbidden}
+	ErrAccessDenied         = &Error{Code: "access_denied", Description: "Access denied", Status: http.StatusForbidden}
+	ErrUnsupportedGrantType = &Error{Code: "unsupported_grant_type", Description: "Unsupported grant type", Status: http.StatusBadRequest}
+	ErrInvalidScope         = &Error{Code: "invalid_scope", Description: "Invalid scope", Status: http.StatusBadRequest}
+	ErrServerError          = &Error{Code: "server_error", Description: "Internal error", Status: http.StatusInternalServerError}
+)
+
+func (e *Error) Error() string { return e.Code + ": " + e.Description }
+
+// Is reports whether target is an *Error with the same code.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// WithDescription returns a copy of e with description d.
+func (e *Error) WithDescription(d string) *Error {
+	c := *e
+	c.Description = d
+	return &c
+}

@@ -1,0 +1,86 @@
+package oauth
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// The token endpoint writes its JSON by appending to a buffer: the shapes are small and fixed, and this
+// keeps encoding/json off the per-request path.
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string. It escapes what encoding/json escapes with HTML escaping
+// off: quote, backslash, control characters, U+2028 and U+2029; invalid UTF-8 becomes \ufffd.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '"', '\\':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			// Valid JSON, but they end lines in JavaScript.
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendStringField appends `,"name":"value"` (without the comma for the first field of an object).
+func appendStringField(dst []byte, name, value string) []byte {
+	dst = appendFieldName(dst, name)
+	return appendJSONString(dst, value)
+}
+
+// appendIntField appends `,"name":value`.
+func appendIntField(dst []byte, name string, value int64) []byte {
+	dst = appendFieldName(dst, name)
+	return strconv.AppendInt(dst, value, 10)
+}
+
+// appendFieldName appends the separator and the quoted name; name must need no escaping.
+func appendFieldName(dst []byte, name string) []byte {
+	if len(dst) > 0 && dst[len(dst)-1] != '{' {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, '"')
+	dst = append(dst, name...)
+	return append(dst, '"', ':')
+}

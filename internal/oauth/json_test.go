@@ -1,0 +1,61 @@
+package oauth
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+func TestAppendJSONString(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{name: "plain ASCII is kept", in: "read:data", want: `"read:data"`},
+		{name: "empty string", in: "", want: `""`},
+		{name: "quote and backslash are escaped", in: `a"b\c`, want: `"a\"b\\c"`},
+		{name: "short escapes for common controls", in: "\b\f\n\r\t", want: `"\b\f\n\r\t"`},
+		{name: "other controls as \\u00XX", in: "\x00\x01\x1f", want: `"\u0000\u0001\u001f"`},
+		{name: "DEL is kept", in: "\x7f", want: "\"\x7f\""},
+		{name: "HTML characters are kept", in: "<a&b>", want: `"<a&b>"`},
+		{name: "valid UTF-8 is kept", in: "café ✓ 𝄞", want: `"café ✓ 𝄞"`},
+		{name: "invalid UTF-8 becomes U+FFFD", in: "a\xffb\xc3", want: `"a\ufffdb\ufffd"`},
+		{name: "surrogate halves are invalid", in: "\xed\xa0\x80", want: `"\ufffd\ufffd\ufffd"`},
+		{name: "line and paragraph separators are escaped", in: "a\u2028b\u2029", want: `"a\u2028b\u2029"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(appendJSONString([]byte("x"), tt.in)); got != "x"+tt.want {
+				t.Errorf("appendJSONString(%q) = %s, want %s", tt.in, got[1:], tt.want)
+			}
+		})
+	}
+}
+
+// FuzzAppendJSONString checks the escaper against encoding/json with HTML escaping off, byte for byte.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "abc", `"\`, "\x00\x1f\x7f", "\xff\xfe", "\u2028\u2029", "é\xc3(", "<>&"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString(nil, s); !bytes.Equal(got, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
+			t.Errorf("appendJSONString(%q) = %s, encoding/json says %s", s, got, want.Bytes())
+		}
+	})
+}
+
+func TestAppendFields(t *testing.T) {
+	b := append([]byte(nil), '{')
+	b = appendStringField(b, "a", "x")
+	b = appendIntField(b, "n", -42)
+	b = appendStringField(b, "b", "")
+	b = append(b, '}')
+	if want := `{"a":"x","n":-42,"b":""}`; string(b) != want {
+		t.Errorf("got %s, want %s", b, want)
+	}
+}

@@ -1,0 +1,40 @@
+package oauth
+
+import "net/http"
+
+// setTokenHeaders sets the headers of every token endpoint answer (RFC 6749 §5.1).
+func setTokenHeaders(h http.Header) {
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+}
+
+// writeError answers {"error", "error_description"}. A 401 carries the Basic challenge: RFC 6749 §5.2
+// requires it when the client used Basic, and RFC 9110 §15.5.2 requires a challenge on every 401.
+func writeError(w http.ResponseWriter, e *Error, challenge string) {
+	setTokenHeaders(w.Header())
+	if e.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	b := make([]byte, 0, 64+len(e.Code)+len(e.Description))
+	b = append(b, '{')
+	b = appendStringField(b, "error", e.Code)
+	b = appendStringField(b, "error_description", e.Description)
+	b = append(b, '}')
+	w.WriteHeader(e.Status)
+	w.Write(b)
+}
+
+// writeToken answers a successful token request.
+func writeToken(w http.ResponseWriter, t *tokenResponse) {
+	setTokenHeaders(w.Header())
+	b := make([]byte, 0, 96+len(t.accessToken)+len(t.scope))
+	b = append(b, '{')
+	b = appendStringField(b, "access_token", t.accessToken)
+	b = appendStringField(b, "scope", t.scope)
+	b = appendIntField(b, "expires_in", t.expiresIn)
+	b = appendStringField(b, "token_type", "Bearer")
+	b = append(b, '}')
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}

@@ -1,0 +1,111 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/orgauth/orgauth/internal/store"
+)
+
+// grantHandler issues a token for one grant type, for a client the dispatcher has authenticated.
+// It returns an *Error for a refusal; any other error is an internal fault.
+type grantHandler interface {
+	handle(ctx context.Context, req *tokenRequest, client store.Client) (*tokenResponse, error)
+}
+
+// tokenResponse is a successful token answer (RFC 6749 §5.1).
+type tokenResponse struct {
+	accessToken string
+	scope       string
+	expiresIn   int64 // seconds
+}
+
+var errMethodNotAllowed = &Error{
+	Code:        ErrInvalidRequest.Code,
+	Description: "The token endpoint accepts only POST",
+	Status:      http.StatusMethodNotAllowed,
+}
+
+// token serves POST /oauth/token.
+func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	req, err := parseTokenRequest(r)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	resp, err := h.exchange(r.Context(), req)
+	if err != nil {
+		h.fail(w, r, req, err)
+		return
+	}
+	writeToken(w, resp)
+}
+
+func (h *Handler) tokenMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", http.MethodPost)
+	h.fail(w, r, nil, errMethodNotAllowed)
+}
+
+// exchange runs the steps every grant shares, then the grant's own.
+func (h *Handler) exchange(ctx context.Context, req *tokenRequest) (*tokenResponse, error) {
+	grantType, err := req.requiredParam("grant_type")
+	if err != nil {
+		return nil, err
+	}
+	grant, ok := h.grants[grantType]
+	if !ok {
+		return nil, ErrUnsupportedGrantType.WithDescription("Unsupported grant type: " + grantType)
+	}
+	client, err := h.authenticate(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return grant.handle(ctx, req, client)
+}
+
+// authenticate checks the client's secret, sent by client_secret_basic or client_secret_post.
+// Missing credentials fail authentication like wrong ones: RFC 6749 §5.2 names "no client
+// authentication included" as invalid_client.
+func (h *Handler) authenticate(ctx context.Context, req *tokenRequest) (store.Client, error) {
+	clientID, err := req.param("client_id")
+	if err != nil {
+		return store.Client{}, err
+	}
+	secret, err := req.param("client_secret")
+	if err != nil {
+		return store.Client{}, err
+	}
+	if clientID == "" || secret == "" {
+		return store.Client{}, ErrInvalidClient
+	}
+	client, err := h.dir.AuthenticateClient(ctx, clientID, secret)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.Client{}, ErrInvalidClient
+	case err != nil:
+		return store.Client{}, fmt.Errorf("authenticate client %s: %w", clientID, err)
+	}
+	return client, nil
+}
+
+// fail logs err and answers it: an *Error as it is, anything else as server_error without its cause.
+// req is nil when the request could not be parsed.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *tokenRequest, err error) {
+	attrs := []any{
+		"client_id", req.peek("client_id"),
+		"grant_type", req.peek("grant_type"),
+		"audience", req.peek("audience"),
+		"organization", req.peek("organization"),
+	}
+	e, ok := errors.AsType[*Error](err)
+	if ok {
+		h.log.InfoContext(r.Context(), "token request refused", append(attrs, "error", e.Code, "reason", e.Description)...)
+	} else {
+		h.log.ErrorContext(r.Context(), "token request failed", append(attrs, "err", err)...)
+		e = ErrServerError
+	}
+	writeError(w, e, h.challenge)
+}
