@@ -1,0 +1,139 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/orgauth/orgauth/internal/store"
+)
+
+const clientCols = `client_id, name, description, app_type, grant_types, token_endpoint_auth_method, secret_hash,
+	default_org_id, default_org_flows, organization_usage, organization_require_behavior, created_at, updated_at`
+
+func scanClient(sc scanner) (store.Client, error) {
+	var (
+		c                    store.Client
+		grantTypes, orgFlows sql.Null[string]
+		defaultOrg           sql.Null[string]
+		created, updated     int64
+	)
+	if err := sc.Scan(&c.ClientID, &c.Name, &c.Description, &c.AppType, &grantTypes, &c.TokenEndpointAuthMethod,
+		&c.SecretHash, &defaultOrg, &orgFlows, &c.OrganizationUsage, &c.OrganizationRequireBehavior,
+		&created, &updated); err != nil {
+		return c, err
+	}
+	var err error
+	if c.GrantTypes, err = decodeStrings(grantTypes); err != nil {
+		return c, fmt.Errorf("decode grant types: %w", err)
+	}
+	c.SecretHash = fromNullBytes(c.SecretHash)
+	// Deleting the organization sets default_org_id to NULL and leaves the flows behind: the id decides.
+	if defaultOrg.Valid {
+		flows, err := decodeStrings(orgFlows)
+		if err != nil {
+			return c, fmt.Errorf("decode default organization flows: %w", err)
+		}
+		c.DefaultOrganization = &store.DefaultOrganization{OrganizationID: defaultOrg.V, Flows: flows}
+	}
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return c, nil
+}
+
+func getClient(ctx context.Context, q querier, clientID string) (store.Client, error) {
+	c, err := scanClient(q.QueryRowContext(ctx, "SELECT "+clientCols+" FROM clients WHERE client_id = ?", clientID))
+	return c, classify(err)
+}
+
+// clientArgs are the column values of c that an insert or update writes, in clientCols order after
+// client_id and before the times.
+func clientArgs(c store.Client) ([]any, error) {
+	grantTypes, err := encodeStrings(c.GrantTypes)
+	if err != nil {
+		return nil, err
+	}
+	var orgID, orgFlows any
+	if c.DefaultOrganization != nil {
+		orgID = c.DefaultOrganization.OrganizationID
+		if orgFlows, err = encodeStrings(c.DefaultOrganization.Flows); err != nil {
+			return nil, err
+		}
+	}
+	return []any{c.Name, c.Description, c.AppType, grantTypes, c.TokenEndpointAuthMethod, nullBytes(c.SecretHash),
+		orgID, orgFlows, c.OrganizationUsage, c.OrganizationRequireBehavior}, nil
+}
+
+func insertClient(ctx context.Context, q querier, c store.Client) error {
+	args, err := clientArgs(c)
+	if err != nil {
+		return err
+	}
+	args = append(append([]any{c.ClientID}, args...), toMicros(c.CreatedAt), toMicros(c.UpdatedAt))
+	_, err = q.ExecContext(ctx, `INSERT INTO clients (`+clientCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	return classify(err)
+}
+
+// CreateClient stores c; ErrConflict when its client id is taken, ErrNotFound when its default
+// organization does not exist.
+func (s *Store) CreateClient(ctx context.Context, c store.Client) error {
+	if err := insertClient(ctx, s.w, c); err != nil {
+		return fmt.Errorf("sqlite: create client %s: %w", c.ClientID, err)
+	}
+	return nil
+}
+
+// GetClient finds a client by client id.
+func (s *Store) GetClient(ctx context.Context, clientID string) (store.Client, error) {
+	c, err := getClient(ctx, s.r, clientID)
+	if err != nil {
+		return c, fmt.Errorf("sqlite: get client %s: %w", clientID, err)
+	}
+	return c, nil
+}
+
+// ListClients lists clients in creation order.
+func (s *Store) ListClients(ctx context.Context, p store.Page) (store.List[store.Client], error) {
+	var out store.List[store.Client]
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = list(ctx, tx, listSpec{cols: clientCols, from: "clients", seq: "seq"}, p, scanClient)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("sqlite: list clients: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateClient applies fn to the stored client. Its client id and creation time are kept whatever fn
+// does; ErrNotFound when fn sets a default organization that does not exist.
+func (s *Store) UpdateClient(ctx context.Context, clientID string, fn func(*store.Client) error) (store.Client, error) {
+	c, err := update(ctx, s,
+		func(q querier) (store.Client, error) { return getClient(ctx, q, clientID) },
+		fn,
+		func(q querier, c store.Client) error {
+			args, err := clientArgs(c)
+			if err != nil {
+				return err
+			}
+			_, err = q.ExecContext(ctx, `UPDATE clients SET name = ?, description = ?, app_type = ?, grant_types = ?,
+				token_endpoint_auth_method = ?, secret_hash = ?, default_org_id = ?, default_org_flows = ?,
+				organization_usage = ?, organization_require_behavior = ?, updated_at = ? WHERE client_id = ?`,
+				append(args, toMicros(c.UpdatedAt), clientID)...)
+			return classify(err)
+		})
+	if err != nil {
+		return c, fmt.Errorf("sqlite: update client %s: %w", clientID, err)
+	}
+	return c, nil
+}
+
+// DeleteClient deletes a client; foreign keys cascade to its client grants and their organization
+// associations.
+func (s *Store) DeleteClient(ctx context.Context, clientID string) error {
+	if err := mustAffect(s.w.ExecContext(ctx, "DELETE FROM clients WHERE client_id = ?", clientID)); err != nil {
+		return fmt.Errorf("sqlite: delete client %s: %w", clientID, err)
+	}
+	return nil
+}

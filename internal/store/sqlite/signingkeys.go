@@ -1,0 +1,93 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/orgauth/orgauth/internal/store"
+)
+
+func insertSigningKey(ctx context.Context, q querier, k store.SigningKey) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO signing_keys (kid, alg, private_key, state, created_at, retired_at)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		k.KID, k.Alg, k.PrivateKey, k.State, toMicros(k.CreatedAt), nullMicros(k.RetiredAt))
+	return classify(err)
+}
+
+// ListSigningKeys lists every signing key in creation order.
+func (s *Store) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT kid, alg, private_key, state, created_at, retired_at
+		FROM signing_keys ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+	}
+	defer rows.Close()
+	var keys []store.SigningKey
+	for rows.Next() {
+		var (
+			k       store.SigningKey
+			created int64
+			retired sql.Null[int64]
+		)
+		if err := rows.Scan(&k.KID, &k.Alg, &k.PrivateKey, &k.State, &created, &retired); err != nil {
+			return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+		}
+		k.CreatedAt, k.RetiredAt = fromMicros(created), fromNullMicros(retired)
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+	}
+	return keys, nil
+}
+
+// InsertSigningKey stores k; ErrConflict when its kid is taken, or when k is current or next and its
+// algorithm already has a key in that state.
+func (s *Store) InsertSigningKey(ctx context.Context, k store.SigningKey) error {
+	if err := insertSigningKey(ctx, s.w, k); err != nil {
+		return fmt.Errorf("sqlite: insert signing key %s: %w", k.KID, err)
+	}
+	return nil
+}
+
+// RotateSigningKeys, for alg: current -> previous retired at now, next -> current, newNext inserted as
+// next. newNext must be of alg; its State is ignored. ErrNotFound when alg has no next key.
+func (s *Store) RotateSigningKeys(ctx context.Context, alg string, newNext store.SigningKey, now time.Time) error {
+	if newNext.Alg != alg {
+		return fmt.Errorf("sqlite: rotate %s signing keys: new key %s is for %s", alg, newNext.KID, newNext.Alg)
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var nextSeq int64
+		if err := tx.QueryRowContext(ctx, "SELECT seq FROM signing_keys WHERE alg = ? AND state = ?",
+			alg, store.KeyNext).Scan(&nextSeq); err != nil {
+			return fmt.Errorf("next key: %w", classify(err))
+		}
+		// In this order, no statement ever finds two current or two next keys for alg.
+		if _, err := tx.ExecContext(ctx, "UPDATE signing_keys SET state = ?, retired_at = ? WHERE alg = ? AND state = ?",
+			store.KeyPrevious, toMicros(now), alg, store.KeyCurrent); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE signing_keys SET state = ? WHERE seq = ?",
+			store.KeyCurrent, nextSeq); err != nil {
+			return err
+		}
+		newNext.State = store.KeyNext
+		newNext.RetiredAt = time.Time{}
+		return insertSigningKey(ctx, tx, newNext)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: rotate %s signing keys: %w", alg, err)
+	}
+	return nil
+}
+
+// DeletePreviousSigningKeys deletes the previous keys retired before retiredBefore.
+func (s *Store) DeletePreviousSigningKeys(ctx context.Context, retiredBefore time.Time) error {
+	if _, err := s.w.ExecContext(ctx, "DELETE FROM signing_keys WHERE state = ? AND retired_at < ?",
+		store.KeyPrevious, toMicros(retiredBefore)); err != nil {
+		return fmt.Errorf("sqlite: delete previous signing keys: %w", err)
+	}
+	return nil
+}

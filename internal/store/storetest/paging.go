@@ -1,0 +1,212 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/orgauth/orgauth/internal/store"
+)
+
+// lister is one list method under test, reduced to the ids it returns.
+type lister func(p store.Page) (store.List[string], error)
+
+// listOf adapts a list method's result to a list of ids.
+func listOf[T any](l store.List[T], err error, id func(T) string) (store.List[string], error) {
+	return store.List[string]{Items: ids(l.Items, id), Total: l.Total, Next: l.Next}, err
+}
+
+// pagedList is a list method with a way to fill it.
+type pagedList struct {
+	name string
+	// seed adds n items to the list and returns their ids in creation order, and the list.
+	seed func(f *fixture, n int) ([]string, lister)
+}
+
+func pagedLists() []pagedList {
+	return []pagedList{
+		{"resource servers", func(f *fixture, n int) ([]string, lister) {
+			var want []string
+			for range n {
+				want = append(want, f.resourceServer().ID)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListResourceServers(f.ctx, p)
+				return listOf(l, err, rsID)
+			}
+		}},
+		{"clients", func(f *fixture, n int) ([]string, lister) {
+			var want []string
+			for range n {
+				want = append(want, f.client().ClientID)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListClients(f.ctx, p)
+				return listOf(l, err, clientID)
+			}
+		}},
+		{"client grants", func(f *fixture, n int) ([]string, lister) {
+			var want []string
+			for range n {
+				want = append(want, f.grant().ID)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListClientGrants(f.ctx, store.ClientGrantFilter{}, p)
+				return listOf(l, err, grantID)
+			}
+		}},
+		{"organizations", func(f *fixture, n int) ([]string, lister) {
+			var want []string
+			for range n {
+				want = append(want, f.organization().ID)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListOrganizations(f.ctx, p)
+				return listOf(l, err, orgID)
+			}
+		}},
+		{"client grants of an organization", func(f *fixture, n int) ([]string, lister) {
+			o := f.organization()
+			f.grant() // not associated
+			var want []string
+			for range n {
+				g := f.grant()
+				f.associate(o.ID, g.ID)
+				want = append(want, g.ID)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListOrganizationClientGrants(f.ctx, o.ID, store.ClientGrantFilter{}, p)
+				return listOf(l, err, grantID)
+			}
+		}},
+		{"organizations of a client grant", func(f *fixture, n int) ([]string, lister) {
+			g := f.grant()
+			f.organization() // not associated
+			var want []string
+			for range n {
+				o := f.organization()
+				f.associate(o.ID, g.ID)
+				want = append(want, o.ID)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListClientGrantOrganizations(f.ctx, g.ID, p)
+				return listOf(l, err, orgID)
+			}
+		}},
+	}
+}
+
+func testPaging(t *testing.T, open opener) {
+	for _, pl := range pagedLists() {
+		t.Run(pl.name, func(t *testing.T) { testPagedList(t, open, pl) })
+	}
+	t.Run("checkpoints are positions that additions and deletions do not shift", func(t *testing.T) {
+		f := open(t)
+		o1, o2, o3 := f.organization(), f.organization(), f.organization()
+		page := func(from string) store.List[string] {
+			t.Helper()
+			l, err := f.s.ListOrganizations(f.ctx, store.Page{Checkpoint: true, From: from, Limit: 2})
+			got, err := listOf(l, err, orgID)
+			must(t, err)
+			return got
+		}
+		first := page("")
+		equal(t, "first page", first.Items, []string{o1.ID, o2.ID})
+		must(t, f.s.DeleteOrganization(f.ctx, o1.ID))
+		o4 := f.organization()
+		second := page(first.Next)
+		equal(t, "second page", second.Items, []string{o3.ID, o4.ID})
+		equal(t, "next after the last item", second.Next, "")
+	})
+	t.Run("items created after the item at a cursor was deleted appear after the cursor", func(t *testing.T) {
+		f := open(t)
+		o1, o2, o3 := f.organization(), f.organization(), f.organization()
+		l, err := f.s.ListOrganizations(f.ctx, store.Page{Checkpoint: true, Limit: 2})
+		first, err := listOf(l, err, orgID)
+		must(t, err)
+		equal(t, "first page", first.Items, []string{o1.ID, o2.ID})
+		must(t, f.s.DeleteOrganization(f.ctx, o3.ID))
+		must(t, f.s.DeleteOrganization(f.ctx, o2.ID))
+		o4 := f.organization()
+		l, err = f.s.ListOrganizations(f.ctx, store.Page{Checkpoint: true, Limit: 2, From: first.Next})
+		second, err := listOf(l, err, orgID)
+		must(t, err)
+		equal(t, "second page", second.Items, []string{o4.ID})
+	})
+}
+
+func testPagedList(t *testing.T, open opener, pl pagedList) {
+	t.Run("an empty list has no items, no total and no next", func(t *testing.T) {
+		f := open(t)
+		_, list := pl.seed(f, 0)
+		for _, p := range []store.Page{{Limit: 10, WantTotal: true}, {Checkpoint: true, Limit: 10}} {
+			got, err := list(p)
+			must(t, err)
+			equal(t, "page", got, store.List[string]{})
+		}
+	})
+
+	t.Run("offset pages in creation order with totals", func(t *testing.T) {
+		f := open(t)
+		want, list := pl.seed(f, 5)
+		for _, tt := range []struct {
+			offset int
+			items  []string
+		}{{0, want[0:2]}, {2, want[2:4]}, {4, want[4:]}, {5, nil}, {50, nil}} {
+			got, err := list(store.Page{Offset: tt.offset, Limit: 2, WantTotal: true})
+			must(t, err)
+			equal(t, "page", got, store.List[string]{Items: tt.items, Total: 5})
+		}
+	})
+
+	t.Run("a zero limit returns every item", func(t *testing.T) {
+		f := open(t)
+		want, list := pl.seed(f, 5)
+		got, err := list(store.Page{})
+		must(t, err)
+		equal(t, "items", got.Items, want)
+		got, err = list(store.Page{Checkpoint: true})
+		must(t, err)
+		equal(t, "checkpoint page", got, store.List[string]{Items: want})
+	})
+
+	t.Run("checkpoint pages follow next and the last page has none", func(t *testing.T) {
+		f := open(t)
+		want, list := pl.seed(f, 5)
+		var pages [][]string
+		p := store.Page{Checkpoint: true, Limit: 2}
+		for range len(want) + 1 { // bounded, in case next never ends
+			got, err := list(p)
+			must(t, err)
+			pages = append(pages, got.Items)
+			if got.Next == "" {
+				break
+			}
+			p.From = got.Next
+		}
+		equal(t, "pages", pages, [][]string{want[0:2], want[2:4], want[4:]})
+	})
+
+	t.Run("a checkpoint page that ends at the last item has no next", func(t *testing.T) {
+		f := open(t)
+		want, list := pl.seed(f, 4)
+		got, err := list(store.Page{Checkpoint: true, Limit: 4})
+		must(t, err)
+		equal(t, "page", got, store.List[string]{Items: want})
+		first, err := list(store.Page{Checkpoint: true, Limit: 2})
+		must(t, err)
+		got, err = list(store.Page{Checkpoint: true, Limit: 2, From: first.Next})
+		must(t, err)
+		equal(t, "second page", got, store.List[string]{Items: want[2:]})
+	})
+
+	t.Run("a cursor the store did not produce is invalid", func(t *testing.T) {
+		f := open(t)
+		_, list := pl.seed(f, 1)
+		for _, from := range []string{"garbage", "-1", "1.5", " 1", "99999999999999999999999"} {
+			_, err := list(store.Page{Checkpoint: true, Limit: 2, From: from})
+			if !errors.Is(err, store.ErrInvalidCursor) {
+				t.Errorf("from %q: error = %v, want %v", from, err, store.ErrInvalidCursor)
+			}
+		}
+	})
+}

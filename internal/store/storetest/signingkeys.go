@@ -1,0 +1,140 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/orgauth/orgauth/internal/store"
+)
+
+func testSigningKeys(t *testing.T, open opener) {
+	t.Run("a new store has no keys", func(t *testing.T) {
+		f := open(t)
+		keys, err := f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "keys", len(keys), 0)
+	})
+
+	t.Run("inserted keys are listed in creation order with every field", func(t *testing.T) {
+		f := open(t)
+		current := f.newSigningKey("RS256", store.KeyCurrent)
+		current.CreatedAt = inZone()
+		next := f.newSigningKey("RS256", store.KeyNext)
+		previous := f.newSigningKey("ES256", store.KeyPrevious)
+		previous.RetiredAt = inZone().Add(time.Hour)
+		for _, k := range []store.SigningKey{current, next, previous} {
+			must(t, f.s.InsertSigningKey(f.ctx, k))
+		}
+		current.CreatedAt = current.CreatedAt.UTC()
+		previous.RetiredAt = previous.RetiredAt.UTC()
+		keys, err := f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "keys", keys, []store.SigningKey{current, next, previous})
+	})
+
+	t.Run("one current and one next key per algorithm", func(t *testing.T) {
+		f := open(t)
+		for _, k := range []store.SigningKey{
+			f.newSigningKey("RS256", store.KeyCurrent),
+			f.newSigningKey("RS256", store.KeyNext),
+			f.newSigningKey("ES256", store.KeyCurrent),
+			f.newSigningKey("ES256", store.KeyNext),
+		} {
+			must(t, f.s.InsertSigningKey(f.ctx, k))
+		}
+		for _, state := range []string{store.KeyCurrent, store.KeyNext} {
+			wantErr(t, f.s.InsertSigningKey(f.ctx, f.newSigningKey("RS256", state)), store.ErrConflict)
+		}
+		for range 2 {
+			must(t, f.s.InsertSigningKey(f.ctx, f.newSigningKey("RS256", store.KeyPrevious)))
+		}
+		keys, err := f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "keys", len(keys), 6)
+	})
+
+	t.Run("a taken kid conflicts", func(t *testing.T) {
+		f := open(t)
+		k := f.newSigningKey("RS256", store.KeyCurrent)
+		must(t, f.s.InsertSigningKey(f.ctx, k))
+		dup := f.newSigningKey("ES256", store.KeyPrevious)
+		dup.KID = k.KID
+		wantErr(t, f.s.InsertSigningKey(f.ctx, dup), store.ErrConflict)
+	})
+
+	t.Run("rotate retires current, promotes next and adds the new next", func(t *testing.T) {
+		f := open(t)
+		current, next := f.newSigningKey("RS256", store.KeyCurrent), f.newSigningKey("RS256", store.KeyNext)
+		otherCurrent, otherNext := f.newSigningKey("ES256", store.KeyCurrent), f.newSigningKey("ES256", store.KeyNext)
+		for _, k := range []store.SigningKey{current, next, otherCurrent, otherNext} {
+			must(t, f.s.InsertSigningKey(f.ctx, k))
+		}
+		newNext := f.newSigningKey("RS256", "")
+		now := inZone()
+		must(t, f.s.RotateSigningKeys(f.ctx, "RS256", newNext, now))
+
+		current.State, current.RetiredAt = store.KeyPrevious, now.UTC()
+		next.State = store.KeyCurrent
+		newNext.State = store.KeyNext
+		keys, err := f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "keys", keys, []store.SigningKey{current, next, otherCurrent, otherNext, newNext})
+	})
+
+	t.Run("rotate without a current key promotes next", func(t *testing.T) {
+		f := open(t)
+		next := f.newSigningKey("RS256", store.KeyNext)
+		must(t, f.s.InsertSigningKey(f.ctx, next))
+		newNext := f.newSigningKey("RS256", store.KeyNext)
+		must(t, f.s.RotateSigningKeys(f.ctx, "RS256", newNext, at(100)))
+		next.State = store.KeyCurrent
+		keys, err := f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "keys", keys, []store.SigningKey{next, newNext})
+	})
+
+	t.Run("rotate without a next key is not found and changes nothing", func(t *testing.T) {
+		f := open(t)
+		current := f.newSigningKey("RS256", store.KeyCurrent)
+		otherNext := f.newSigningKey("ES256", store.KeyNext)
+		must(t, f.s.InsertSigningKey(f.ctx, current))
+		must(t, f.s.InsertSigningKey(f.ctx, otherNext))
+		err := f.s.RotateSigningKeys(f.ctx, "RS256", f.newSigningKey("RS256", store.KeyNext), at(100))
+		wantErr(t, err, store.ErrNotFound)
+		keys, err := f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "keys", keys, []store.SigningKey{current, otherNext})
+	})
+
+	t.Run("rotate with a new key of another algorithm fails and changes nothing", func(t *testing.T) {
+		f := open(t)
+		current, next := f.newSigningKey("RS256", store.KeyCurrent), f.newSigningKey("RS256", store.KeyNext)
+		must(t, f.s.InsertSigningKey(f.ctx, current))
+		must(t, f.s.InsertSigningKey(f.ctx, next))
+		if err := f.s.RotateSigningKeys(f.ctx, "RS256", f.newSigningKey("ES256", store.KeyNext), at(100)); err == nil {
+			t.Fatal("rotate accepted a new key of another algorithm")
+		}
+		keys, err := f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "keys", keys, []store.SigningKey{current, next})
+	})
+
+	t.Run("delete previous removes only previous keys retired before the time", func(t *testing.T) {
+		f := open(t)
+		cutoff := at(1000)
+		retired := func(at time.Time) store.SigningKey {
+			k := f.newSigningKey("RS256", store.KeyPrevious)
+			k.RetiredAt = at
+			return k
+		}
+		old, atCutoff, recent := retired(cutoff.Add(-time.Millisecond)), retired(cutoff), retired(cutoff.Add(time.Hour))
+		current, next := f.newSigningKey("RS256", store.KeyCurrent), f.newSigningKey("RS256", store.KeyNext)
+		for _, k := range []store.SigningKey{old, atCutoff, recent, current, next} {
+			must(t, f.s.InsertSigningKey(f.ctx, k))
+		}
+		must(t, f.s.DeletePreviousSigningKeys(f.ctx, cutoff))
+		keys, err := f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "kept", ids(keys, keyID), []string{atCutoff.KID, recent.KID, current.KID, next.KID})
+	})
+}
