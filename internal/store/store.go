@@ -174,8 +174,10 @@ type Bootstrap struct {
 // Update methods run fn on the current value inside a transaction and store what fn leaves, so
 // read-modify-write never loses a concurrent update; an error from fn aborts the update and is returned.
 type Store interface {
-	// Bootstrap creates the Management API, admin client and grant atomically. It returns false (and
-	// changes nothing) when a resource server with the same identifier already exists.
+	// Bootstrap creates the Management API, admin client and grant atomically. When the store already
+	// has a system API it creates nothing and returns false; if that API's identifier differs from
+	// b.API.Identifier (the issuer changed), it moves the API and its grants to the new identifier.
+	// It also returns false, changing nothing, when a resource server has b.API.Identifier.
 	Bootstrap(ctx context.Context, b Bootstrap) (created bool, err error)
 
 	CreateResourceServer(ctx context.Context, rs ResourceServer) error // ErrConflict: identifier taken

@@ -33,7 +33,7 @@ type BootstrapResult struct {
 const minBootstrapSecret = 32
 
 // Bootstrap gives a store without a Management API one, with an admin application granted every
-// Management scope. clientID and secret are used when not empty, generated otherwise. Safe when several
+// Management scope; when the issuer changed since, the existing Management API moves to the new one. clientID and secret are used when not empty, generated otherwise. Safe when several
 // instances start at once: exactly one creates, the others see Created false.
 func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string) (BootstrapResult, error) {
 	audience := ManagementAudience(issuer)
@@ -76,9 +76,9 @@ func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string
 	if err != nil {
 		return BootstrapResult{}, fmt.Errorf("bootstrap: %w", err)
 	}
+	s.changed() // also when an existing Management API moved to this issuer
 	if !created {
 		return BootstrapResult{}, nil
 	}
-	s.changed()
 	return BootstrapResult{Created: true, ClientID: clientID, ClientSecret: secret}, nil
 }

@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -15,6 +17,16 @@ import (
 func (s *Store) Bootstrap(ctx context.Context, b store.Bootstrap) (bool, error) {
 	var created bool
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		var system string
+		err := tx.QueryRowContext(ctx, "SELECT identifier FROM resource_servers WHERE is_system = 1").Scan(&system)
+		switch {
+		case err == nil && system == b.API.Identifier:
+			return nil
+		case err == nil:
+			return moveSystemAPI(ctx, tx, system, b.API.Identifier, b.API.UpdatedAt)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
 		var exists bool
 		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM resource_servers WHERE identifier = ?)",
 			b.API.Identifier).Scan(&exists); err != nil {
@@ -39,4 +51,20 @@ func (s *Store) Bootstrap(ctx context.Context, b store.Bootstrap) (bool, error) 
 		return false, fmt.Errorf("sqlite: bootstrap: %w", err)
 	}
 	return created, nil
+}
+
+// moveSystemAPI gives the Management API a new identifier, and its grants the new audience. The foreign
+// key from grants to identifiers is checked at commit, when both sides agree again.
+func moveSystemAPI(ctx context.Context, tx *sql.Tx, from, to string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE resource_servers SET identifier = ?, updated_at = ? WHERE identifier = ?",
+		to, toMicros(now), from); err != nil {
+		return fmt.Errorf("move Management API from %s to %s: %w", from, to, classify(err))
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE client_grants SET audience = ? WHERE audience = ?", to, from); err != nil {
+		return fmt.Errorf("move Management API grants to %s: %w", to, err)
+	}
+	return nil
 }

@@ -65,6 +65,26 @@ func testBootstrap(t *testing.T, open opener) {
 		equal(t, "clients", l.Total, 1)
 	})
 
+	t.Run("moves the Management API and its grants when the issuer changes", func(t *testing.T) {
+		f := open(t)
+		b := f.bootstrap()
+		_, err := f.s.Bootstrap(f.ctx, b)
+		must(t, err)
+		moved := f.bootstrap()
+		moved.API.Identifier = "https://new.example.com/api/v2/"
+		created, err := f.s.Bootstrap(f.ctx, moved)
+		must(t, err)
+		equal(t, "created", created, false)
+		api, err := f.s.GetResourceServer(f.ctx, b.API.ID)
+		must(t, err)
+		equal(t, "identifier", api.Identifier, moved.API.Identifier)
+		g, err := f.s.GetClientGrant(f.ctx, b.Grant.ID)
+		must(t, err)
+		equal(t, "grant audience", g.Audience, moved.API.Identifier)
+		_, err = f.s.GetClient(f.ctx, moved.Client.ClientID)
+		wantErr(t, err, store.ErrNotFound)
+	})
+
 	t.Run("creates all three or nothing", func(t *testing.T) {
 		f := open(t)
 		b := f.bootstrap()
