@@ -14,7 +14,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 
@@ -40,6 +42,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// silently truncated.
 	if path == "" || strings.Contains(path, "?") {
 		return nil, fmt.Errorf("sqlite: open %q: path must be non-empty and must not contain '?'", path)
+	}
+	// The file holds signing keys: create it readable by its owner only (SQLite gives its WAL and
+	// shared-memory files the same mode).
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("sqlite: create %s: %w", path, err)
 	}
 	common := url.Values{}
 	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
