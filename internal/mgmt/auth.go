@@ -1,0 +1,99 @@
+package mgmt
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/orgauth/orgauth/internal/keys"
+)
+
+// scopeAliases maps the spellings without underscores, which orgauth also accepts (SPEC §2 Decision),
+// to the Auth0 scope names.
+var scopeAliases = map[string]string{
+	"create:organizationclientgrants": "create:organization_client_grants",
+	"read:organizationclientgrants":   "read:organization_client_grants",
+	"delete:organizationclientgrants": "delete:organization_client_grants",
+}
+
+// handlerFunc is an endpoint: it writes its success answer itself and returns any refusal or fault,
+// which authorize renders.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// authorize wraps an endpoint with the bearer-token check: a token for the Management API audience,
+// carrying at least one of scopes.
+func (h *Handler) authorize(scopes []string, next handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h.checkToken(r, scopes); err != nil {
+			var e *Error
+			if errors.As(err, &e) && e.StatusCode == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="`+h.audience+`"`)
+			}
+			h.writeError(w, r, err)
+			return
+		}
+		if err := next(w, r); err != nil {
+			h.writeError(w, r, err)
+		}
+	})
+}
+
+func (h *Handler) checkToken(r *http.Request, scopes []string) error {
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		return unauthorized("Missing authentication")
+	}
+	token, ok := bearerToken(header)
+	if !ok {
+		return unauthorized("Bad HTTP authentication header format")
+	}
+	claims, err := h.verifier.Verify(token, h.issuer, h.audience)
+	if errors.Is(err, keys.ErrInvalidToken) {
+		h.log.InfoContext(r.Context(), "management api token refused", slog.Any("error", err))
+		return unauthorized("Invalid token")
+	}
+	if err != nil {
+		return err
+	}
+	if !hasAnyScope(claims.Scope, scopes) {
+		return &Error{
+			StatusCode: http.StatusForbidden,
+			Message:    "Insufficient scope; expected any of: " + strings.Join(scopes, ",") + ".",
+			ErrorCode:  "insufficient_scope",
+		}
+	}
+	return nil
+}
+
+func unauthorized(message string) *Error {
+	return &Error{StatusCode: http.StatusUnauthorized, Message: message}
+}
+
+// bearerToken extracts the token of an "Authorization: Bearer <token>" header; the scheme is
+// case-insensitive (RFC 7235 §2.1).
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	if token == "" || strings.ContainsAny(token, " \t") {
+		return "", false
+	}
+	return token, true
+}
+
+// hasAnyScope reports whether granted, read with its aliases, holds one of required.
+func hasAnyScope(granted, required []string) bool {
+	for _, g := range granted {
+		if canonical, ok := scopeAliases[g]; ok {
+			g = canonical
+		}
+		if slices.Contains(required, g) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,146 @@
+package mgmt
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/orgauth/orgauth/internal/keys"
+)
+
+const testIssuer = "https://auth.example.com/"
+
+// fakeVerifier accepts fixed bearer strings, each standing for a token with a set of scopes, and only for
+// the Management API of testIssuer. fault, when set, is returned for every token.
+type fakeVerifier struct {
+	tokens map[string][]string
+	fault  error
+}
+
+func (v fakeVerifier) Verify(token, issuer, audience string) (keys.Claims, error) {
+	if v.fault != nil {
+		return keys.Claims{}, v.fault
+	}
+	if issuer != testIssuer || audience != testIssuer+"api/v2/" {
+		return keys.Claims{}, fmt.Errorf("%w: wrong issuer %q or audience %q", keys.ErrInvalidToken, issuer, audience)
+	}
+	scopes, ok := v.tokens[token]
+	if !ok {
+		return keys.Claims{}, fmt.Errorf("%w: unknown token", keys.ErrInvalidToken)
+	}
+	return keys.Claims{Subject: "admin@clients", ClientID: "admin", Scope: scopes}, nil
+}
+
+func TestBearerToken(t *testing.T) {
+	tests := []struct {
+		header, token string
+		ok            bool
+	}{
+		{"Bearer abc.def.ghi", "abc.def.ghi", true},
+		{"bearer abc", "abc", true},
+		{"BEARER  abc ", "abc", true},
+		{"Basic dXNlcjpwYXNz", "", false},
+		{"Bearer", "", false},
+		{"Bearer ", "", false},
+		{"Bearer a b", "", false},
+		{"abc", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			token, ok := bearerToken(tt.header)
+			if token != tt.token || ok != tt.ok {
+				t.Errorf("got %q, %v; want %q, %v", token, ok, tt.token, tt.ok)
+			}
+		})
+	}
+}
+
+func TestHasAnyScope(t *testing.T) {
+	tests := []struct {
+		name     string
+		granted  []string
+		required []string
+		want     bool
+	}{
+		{"exact scope", []string{"read:clients"}, []string{"read:clients"}, true},
+		{"one of several accepted", []string{"update:signing_keys"}, []string{"create:signing_keys", "update:signing_keys"}, true},
+		{"other scopes only", []string{"read:clients", "update:clients"}, []string{"delete:clients"}, false},
+		{"no scopes", nil, []string{"read:clients"}, false},
+		{"alias without underscores", []string{"create:organizationclientgrants"}, []string{"create:organization_client_grants"}, true},
+		{"read alias", []string{"read:organizationclientgrants"}, []string{"read:organization_client_grants"}, true},
+		{"delete alias", []string{"delete:organizationclientgrants"}, []string{"delete:organization_client_grants"}, true},
+		{"an alias is not another scope", []string{"read:organizationclientgrants"}, []string{"delete:organization_client_grants"}, false},
+		{"prefix is not a match", []string{"read:client"}, []string{"read:clients"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := hasAnyScope(tt.granted, tt.required); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAuthorize(t *testing.T) {
+	verifier := fakeVerifier{tokens: map[string][]string{
+		"reader":  {"read:clients"},
+		"other":   {"read:organizations"},
+		"aliased": {"read:organizationclientgrants"},
+	}}
+	tests := []struct {
+		name      string
+		scopes    []string
+		header    string
+		verifier  Verifier
+		status    int
+		body      string
+		challenge bool
+	}{
+		{"token with the scope", []string{"read:clients"}, "Bearer reader", verifier, http.StatusNoContent, "", false},
+		{"alias scope", []string{"read:organization_client_grants"}, "Bearer aliased", verifier, http.StatusNoContent, "", false},
+		{"no Authorization header", []string{"read:clients"}, "", verifier, http.StatusUnauthorized,
+			`{"statusCode":401,"error":"Unauthorized","message":"Missing authentication"}`, true},
+		{"not a bearer header", []string{"read:clients"}, "Basic YTpi", verifier, http.StatusUnauthorized,
+			`{"statusCode":401,"error":"Unauthorized","message":"Bad HTTP authentication header format"}`, true},
+		{"token the verifier refuses", []string{"read:clients"}, "Bearer forged", verifier, http.StatusUnauthorized,
+			`{"statusCode":401,"error":"Unauthorized","message":"Invalid token"}`, true},
+		{"token without the scope", []string{"read:clients"}, "Bearer other", verifier, http.StatusForbidden,
+			`{"statusCode":403,"error":"Forbidden","message":"Insufficient scope; expected any of: read:clients.","errorCode":"insufficient_scope"}`, false},
+		{"several accepted scopes are listed", []string{"create:signing_keys", "update:signing_keys"}, "Bearer reader", verifier, http.StatusForbidden,
+			`{"statusCode":403,"error":"Forbidden","message":"Insufficient scope; expected any of: create:signing_keys,update:signing_keys.","errorCode":"insufficient_scope"}`, false},
+		{"verifier fault", []string{"read:clients"}, "Bearer reader", fakeVerifier{fault: errors.New("no keys loaded")}, http.StatusInternalServerError,
+			`{"statusCode":500,"error":"Internal Server Error","message":"Internal error"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := New(Config{Issuer: testIssuer, Verifier: tt.verifier})
+			called := false
+			handler := h.authorize(tt.scopes, func(w http.ResponseWriter, r *http.Request) error {
+				called = true
+				w.WriteHeader(http.StatusNoContent)
+				return nil
+			})
+			r := httptest.NewRequest(http.MethodGet, "/api/v2/clients", nil)
+			if tt.header != "" {
+				r.Header.Set("Authorization", tt.header)
+			}
+			w := httptest.NewRecorder()
+			handler.ServeHTTP(w, r)
+
+			if w.Code != tt.status {
+				t.Fatalf("status = %d, want %d (%s)", w.Code, tt.status, w.Body)
+			}
+			if called != (tt.status == http.StatusNoContent) {
+				t.Errorf("endpoint called = %v", called)
+			}
+			if tt.body != "" && w.Body.String() != tt.body+"\n" {
+				t.Errorf("body = %s, want %s", w.Body, tt.body)
+			}
+			if got := w.Header().Get("WWW-Authenticate"); (got != "") != tt.challenge {
+				t.Errorf("WWW-Authenticate = %q", got)
+			}
+		})
+	}
+}

@@ -1,0 +1,236 @@
+package mgmt
+
+import (
+	"net/http"
+
+	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
+)
+
+// clientJSON is an application as Auth0 shows it. ClientSecret is set only in the answers of create and
+// rotate-secret: orgauth keeps only a hash of the secret (SPEC §3 Decision).
+type clientJSON struct {
+	ClientID                    string                   `json:"client_id"`
+	ClientSecret                string                   `json:"client_secret,omitempty"`
+	Name                        string                   `json:"name"`
+	Description                 string                   `json:"description,omitempty"`
+	AppType                     string                   `json:"app_type,omitempty"`
+	GrantTypes                  []string                 `json:"grant_types"`
+	TokenEndpointAuthMethod     string                   `json:"token_endpoint_auth_method,omitempty"`
+	DefaultOrganization         *defaultOrganizationJSON `json:"default_organization,omitempty"`
+	OrganizationUsage           string                   `json:"organization_usage,omitempty"`
+	OrganizationRequireBehavior string                   `json:"organization_require_behavior,omitempty"`
+}
+
+type defaultOrganizationJSON struct {
+	OrganizationID string   `json:"organization_id"`
+	Flows          []string `json:"flows"`
+}
+
+func clientOut(c store.Client) clientJSON {
+	out := clientJSON{
+		ClientID:                    c.ClientID,
+		Name:                        c.Name,
+		Description:                 c.Description,
+		AppType:                     c.AppType,
+		GrantTypes:                  nonNil(c.GrantTypes),
+		TokenEndpointAuthMethod:     c.TokenEndpointAuthMethod,
+		OrganizationUsage:           c.OrganizationUsage,
+		OrganizationRequireBehavior: c.OrganizationRequireBehavior,
+	}
+	if d := c.DefaultOrganization; d != nil {
+		out.DefaultOrganization = &defaultOrganizationJSON{OrganizationID: d.OrganizationID, Flows: nonNil(d.Flows)}
+	}
+	return out
+}
+
+// clientWithSecret is the answer of create and rotate-secret, the only ones that show the secret.
+func clientWithSecret(c store.Client, secret string) clientJSON {
+	out := clientOut(c)
+	out.ClientSecret = secret
+	return out
+}
+
+var clientFields = []string{
+	"name", "description", "app_type", "grant_types", "token_endpoint_auth_method",
+	"default_organization", "organization_usage", "organization_require_behavior",
+}
+
+func decodeClientCreate(body []byte) (tenant.ClientInput, error) {
+	o, err := parseBody(body)
+	if err != nil {
+		return tenant.ClientInput{}, err
+	}
+	if err := o.allow(clientFields...); err != nil {
+		return tenant.ClientInput{}, err
+	}
+	name, err := o.requiredString("name")
+	if err != nil {
+		return tenant.ClientInput{}, err
+	}
+	p, err := readClientFields(o)
+	if err != nil {
+		return tenant.ClientInput{}, err
+	}
+	// A null default_organization set p.ClearDefaultOrganization; on create that is the default anyway.
+	return tenant.ClientInput{
+		Name:                        name,
+		Description:                 p.Description,
+		AppType:                     p.AppType,
+		GrantTypes:                  p.GrantTypes,
+		TokenEndpointAuthMethod:     p.TokenEndpointAuthMethod,
+		DefaultOrganization:         p.DefaultOrganization,
+		OrganizationUsage:           p.OrganizationUsage,
+		OrganizationRequireBehavior: p.OrganizationRequireBehavior,
+	}, nil
+}
+
+func decodeClientPatch(body []byte) (tenant.ClientPatch, error) {
+	o, err := parseBody(body)
+	if err != nil {
+		return tenant.ClientPatch{}, err
+	}
+	if err := o.allow(clientFields...); err != nil {
+		return tenant.ClientPatch{}, err
+	}
+	name, err := o.stringField("name")
+	if err != nil {
+		return tenant.ClientPatch{}, err
+	}
+	p, err := readClientFields(o)
+	if err != nil {
+		return tenant.ClientPatch{}, err
+	}
+	p.Name = name
+	return p, nil
+}
+
+// readClientFields reads every property but name, whose presence rule differs between create and update.
+func readClientFields(o object) (tenant.ClientPatch, error) {
+	var p tenant.ClientPatch
+	var err error
+	if p.Description, err = o.stringField("description"); err != nil {
+		return p, err
+	}
+	if p.AppType, err = o.stringField("app_type"); err != nil {
+		return p, err
+	}
+	if p.GrantTypes, err = o.stringsField("grant_types"); err != nil {
+		return p, err
+	}
+	if p.TokenEndpointAuthMethod, err = o.stringField("token_endpoint_auth_method"); err != nil {
+		return p, err
+	}
+	if o.null("default_organization") {
+		p.ClearDefaultOrganization = true
+	} else if p.DefaultOrganization, err = readDefaultOrganization(o); err != nil {
+		return p, err
+	}
+	if p.OrganizationUsage, err = o.stringField("organization_usage"); err != nil {
+		return p, err
+	}
+	if p.OrganizationRequireBehavior, err = o.stringField("organization_require_behavior"); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+func readDefaultOrganization(o object) (*store.DefaultOrganization, error) {
+	d, err := o.objectField("default_organization")
+	if d == nil || err != nil {
+		return nil, err
+	}
+	if err := d.allow("organization_id", "flows"); err != nil {
+		return nil, err
+	}
+	orgID, err := d.requiredString("organization_id")
+	if err != nil {
+		return nil, err
+	}
+	flows, err := d.stringsField("flows")
+	if err != nil {
+		return nil, err
+	}
+	if flows == nil {
+		return nil, d.missing("flows")
+	}
+	return &store.DefaultOrganization{OrganizationID: orgID, Flows: *flows}, nil
+}
+
+func (h *Handler) createClient(w http.ResponseWriter, r *http.Request) error {
+	in, err := decodeRequest(w, r, decodeClientCreate)
+	if err != nil {
+		return err
+	}
+	c, secret, err := h.tenant.CreateClient(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, clientWithSecret(c, secret))
+	return nil
+}
+
+func (h *Handler) listClients(w http.ResponseWriter, r *http.Request) error {
+	q, err := parseQuery(r)
+	if err != nil {
+		return err
+	}
+	p, err := parsePage(q, offsetPaging)
+	if err != nil {
+		return err
+	}
+	l, err := h.tenant.Clients(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	writeList(w, p, "clients", l, clientOut)
+	return nil
+}
+
+func (h *Handler) getClient(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.tenant.Client(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, clientOut(c))
+	return nil
+}
+
+func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request) error {
+	in, err := decodeRequest(w, r, decodeClientPatch)
+	if err != nil {
+		return err
+	}
+	c, err := h.tenant.UpdateClient(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, clientOut(c))
+	return nil
+}
+
+func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request) error {
+	if err := h.tenant.DeleteClient(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	writeNoContent(w)
+	return nil
+}
+
+// rotateClientSecret takes no body (the SDK sends none); one that is sent is ignored.
+func (h *Handler) rotateClientSecret(w http.ResponseWriter, r *http.Request) error {
+	c, secret, err := h.tenant.RotateClientSecret(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, clientWithSecret(c, secret))
+	return nil
+}
+
+// nonNil makes an absent list [] on the wire rather than null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

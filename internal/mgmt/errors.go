@@ -1,0 +1,111 @@
+package mgmt
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
+)
+
+// Error is a Management API refusal, rendered in Auth0's shape:
+// {"statusCode": 404, "error": "Not Found", "message": "…", "errorCode": "…"}, where "error" is the
+// reason phrase of StatusCode and errorCode is left out when empty.
+type Error struct {
+	StatusCode int
+	Message    string
+	ErrorCode  string
+}
+
+func (e *Error) Error() string {
+	if e.ErrorCode != "" {
+		return fmt.Sprintf("%d %s (%s)", e.StatusCode, e.Message, e.ErrorCode)
+	}
+	return fmt.Sprintf("%d %s", e.StatusCode, e.Message)
+}
+
+// MarshalJSON writes the Auth0 error body.
+func (e *Error) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		StatusCode int    `json:"statusCode"`
+		Error      string `json:"error"`
+		Message    string `json:"message"`
+		ErrorCode  string `json:"errorCode,omitempty"`
+	}{e.StatusCode, http.StatusText(e.StatusCode), e.Message, e.ErrorCode})
+}
+
+// payloadError is a 400 for a request body that breaks the schema, in Auth0's wording. property is the
+// dotted path of the offending value, "" for the body itself.
+func payloadError(property, what string) *Error {
+	msg := fmt.Sprintf("Payload validation error: '%s'.", what)
+	if property != "" {
+		msg = fmt.Sprintf("Payload validation error: '%s' on property %s.", what, property)
+	}
+	return &Error{StatusCode: http.StatusBadRequest, Message: msg, ErrorCode: "invalid_body"}
+}
+
+// queryError is a 400 for a query parameter with a bad value, in Auth0's wording.
+func queryError(param, what string) *Error {
+	return &Error{
+		StatusCode: http.StatusBadRequest,
+		Message:    fmt.Sprintf("Query validation error: '%s' on property %s.", what, param),
+		ErrorCode:  "invalid_query_string",
+	}
+}
+
+// errInvalidJSON answers a body that is not one well-formed JSON text (bad syntax, invalid UTF-8,
+// trailing data, nesting beyond the decoder's limit).
+var errInvalidJSON = &Error{
+	StatusCode: http.StatusBadRequest,
+	Message:    "Invalid request payload JSON format",
+	ErrorCode:  "invalid_body",
+}
+
+var errInternal = &Error{StatusCode: http.StatusInternalServerError, Message: "Internal error"}
+
+// asError turns any error a handler returns into the Error to send. The second result is false when err
+// is a server fault, which the caller logs; its cause is never sent.
+func asError(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	if te, ok := tenant.AsError(err); ok {
+		return fromTenant(te), true
+	}
+	switch {
+	case errors.Is(err, store.ErrInvalidCursor):
+		return queryError("from", "Invalid checkpoint"), true
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{StatusCode: http.StatusNotFound, Message: "The resource does not exist."}, true
+	case errors.Is(err, store.ErrConflict):
+		return &Error{StatusCode: http.StatusConflict, Message: "The resource already exists."}, true
+	}
+	return errInternal, false
+}
+
+func fromTenant(te *tenant.Error) *Error {
+	status := http.StatusBadRequest
+	switch te.Kind {
+	case tenant.KindNotFound:
+		status = http.StatusNotFound
+	case tenant.KindConflict:
+		status = http.StatusConflict
+	case tenant.KindForbidden:
+		status = http.StatusForbidden
+	}
+	return &Error{StatusCode: status, Message: te.Message, ErrorCode: te.Code}
+}
+
+// writeError sends err; server faults are logged with their cause, client mistakes are not.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := asError(err)
+	if !ok {
+		h.log.ErrorContext(r.Context(), "management api request failed",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+	writeJSON(w, e.StatusCode, e)
+}

@@ -1,0 +1,77 @@
+package mgmt
+
+import (
+	"net/http"
+)
+
+// Mount registers every Management API route on mux, each behind the scope Auth0 requires for it, and
+// answers any other path under /api/v2/ with an Auth0-shaped 404.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	route := func(pattern string, fn handlerFunc, scopes ...string) {
+		mux.Handle(pattern, h.authorize(scopes, fn))
+	}
+
+	// {id...} also takes an identifier whose slashes were sent unescaped; escaped ones (%2F, as the SDKs
+	// send them) arrive decoded in a single segment either way.
+	route("POST /api/v2/resource-servers", h.createResourceServer, "create:resource_servers")
+	route("GET /api/v2/resource-servers", h.listResourceServers, "read:resource_servers")
+	route("GET /api/v2/resource-servers/{id...}", h.getResourceServer, "read:resource_servers")
+	route("PATCH /api/v2/resource-servers/{id...}", h.updateResourceServer, "update:resource_servers")
+	route("DELETE /api/v2/resource-servers/{id...}", h.deleteResourceServer, "delete:resource_servers")
+
+	route("POST /api/v2/clients", h.createClient, "create:clients")
+	route("GET /api/v2/clients", h.listClients, "read:clients")
+	route("GET /api/v2/clients/{id}", h.getClient, "read:clients")
+	route("PATCH /api/v2/clients/{id}", h.updateClient, "update:clients")
+	route("DELETE /api/v2/clients/{id}", h.deleteClient, "delete:clients")
+	route("POST /api/v2/clients/{id}/rotate-secret", h.rotateClientSecret, "update:client_keys")
+
+	route("POST /api/v2/client-grants", h.createClientGrant, "create:client_grants")
+	route("GET /api/v2/client-grants", h.listClientGrants, "read:client_grants")
+	route("GET /api/v2/client-grants/{id}", h.getClientGrant, "read:client_grants")
+	route("PATCH /api/v2/client-grants/{id}", h.updateClientGrant, "update:client_grants")
+	route("DELETE /api/v2/client-grants/{id}", h.deleteClientGrant, "delete:client_grants")
+	route("GET /api/v2/client-grants/{id}/organizations", h.listClientGrantOrganizations, "read:organization_client_grants")
+
+	route("POST /api/v2/organizations", h.createOrganization, "create:organizations")
+	route("GET /api/v2/organizations", h.listOrganizations, "read:organizations")
+	route("GET /api/v2/organizations/{id}", h.getOrganization, "read:organizations")
+	route("PATCH /api/v2/organizations/{id}", h.updateOrganization, "update:organizations")
+	route("DELETE /api/v2/organizations/{id}", h.deleteOrganization, "delete:organizations")
+	mux.Handle("GET /api/v2/organizations/{id}/{sub}", h.organizationSubresource(
+		h.authorize([]string{"read:organizations"}, h.getOrganizationByName),
+		h.authorize([]string{"read:organization_client_grants"}, h.listOrganizationClientGrants),
+	))
+	route("POST /api/v2/organizations/{id}/client-grants", h.addOrganizationClientGrant, "create:organization_client_grants")
+	route("DELETE /api/v2/organizations/{id}/client-grants/{grant_id}", h.removeOrganizationClientGrant, "delete:organization_client_grants")
+
+	route("GET /api/v2/tenants/settings", h.getTenantSettings, "read:tenant_settings")
+	route("PATCH /api/v2/tenants/settings", h.updateTenantSettings, "update:tenant_settings")
+
+	route("GET /api/v2/keys/signing", h.listSigningKeys, "read:signing_keys")
+	route("POST /api/v2/keys/signing/rotate", h.rotateSigningKeys, "create:signing_keys", "update:signing_keys")
+
+	mux.Handle("/api/v2/", http.HandlerFunc(notFound))
+}
+
+// organizationSubresource serves GET /api/v2/organizations/{a}/{b}. ServeMux cannot hold both
+// /organizations/name/{name} and /organizations/{id}/client-grants (neither is more specific: both match
+// /organizations/name/client-grants), so one pattern takes both. "name" is never an organization id
+// (ids start with org_), and "client-grants" is a valid organization name, so "name" decides first.
+func (h *Handler) organizationSubresource(byName, clientGrants http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.PathValue("id") == "name":
+			r.SetPathValue("name", r.PathValue("sub"))
+			byName.ServeHTTP(w, r)
+		case r.PathValue("sub") == "client-grants":
+			clientGrants.ServeHTTP(w, r)
+		default:
+			notFound(w, r)
+		}
+	})
+}
+
+func notFound(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusNotFound, &Error{StatusCode: http.StatusNotFound, Message: "Not Found"})
+}
