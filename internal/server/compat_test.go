@@ -1,0 +1,224 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/orgauth/orgauth/internal/config"
+)
+
+// nodeDir holds the Node SDK script with its pinned, locked npm packages.
+const nodeDir = "testdata/node"
+
+// startTLS is start over HTTPS with the test server's self-signed certificate, on a new temp store.
+func startTLS(t *testing.T) *instance {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "orgauth.db")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "https://" + ln.Addr().String() + "/"
+	cfg := config.Config{Addr: ln.Addr().String(), Issuer: issuer, DB: db,
+		BootstrapClientID: adminID, BootstrapClientSecret: adminSecret, LogLevel: "info", LogFormat: "text"}
+	srv, err := New(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Listener.Close()
+	ts.Listener = ln
+	ts.StartTLS()
+	in := &instance{t: t, ts: ts, srv: srv, db: db, issuer: issuer}
+	t.Cleanup(in.stop)
+	return in
+}
+
+// forTest is the same instance reporting its failures to t, for use inside a subtest.
+func (in *instance) forTest(t *testing.T) *instance {
+	c := *in
+	c.t = t
+	return &c
+}
+
+// caFile writes the test server's certificate as PEM, for NODE_EXTRA_CA_CERTS.
+func (in *instance) caFile() string {
+	in.t.Helper()
+	path := filepath.Join(in.t.TempDir(), "ca.pem")
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: in.ts.Certificate().Raw})
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		in.t.Fatal(err)
+	}
+	return path
+}
+
+// requireNode skips when node or npm is missing, except in CI, where every test must run.
+func requireNode(t *testing.T) {
+	t.Helper()
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is not on PATH; CI must install Node.js and npm (see .ci/run)", tool)
+			}
+			t.Skipf("%s is not on PATH; install Node.js and npm to run the Auth0 Node SDK compatibility test", tool)
+		}
+	}
+}
+
+// installNodeModules runs `npm ci` unless node_modules holds a complete install of the current lockfile
+// (npm writes node_modules/.package-lock.json last, so a half-finished install does not count).
+func installNodeModules(t *testing.T) {
+	t.Helper()
+	lock, err := os.Stat(filepath.Join(nodeDir, "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	installed, err := os.Stat(filepath.Join(nodeDir, "node_modules", ".package-lock.json"))
+	if err == nil && !installed.ModTime().Before(lock.ModTime()) {
+		return
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund")
+	cmd.Dir = nodeDir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", nodeDir, err, out)
+	}
+}
+
+// sdkSummary is what sdk.mjs prints once every in-script check has passed.
+type sdkSummary struct {
+	ClientID    string `json:"client_id"`
+	GrantID     string `json:"grant_id"`
+	OrgID       string `json:"org_id"`
+	AccessToken string `json:"access_token"`
+}
+
+// TestCompatAuth0NodeSDK runs the README scenario with Auth0's official Node SDK (npm auth0 v7) against
+// orgauth over HTTPS, certificate verification on.
+func TestCompatAuth0NodeSDK(t *testing.T) {
+	requireNode(t)
+	installNodeModules(t)
+	in := startTLS(t)
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "sdk.mjs")
+	cmd.Dir = nodeDir
+	cmd.Env = append(os.Environ(),
+		"SDK_DOMAIN="+in.ts.Listener.Addr().String(),
+		"SDK_CLIENT_ID="+adminID,
+		"SDK_CLIENT_SECRET="+adminSecret,
+		"NODE_EXTRA_CA_CERTS="+in.caFile(),
+	)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("node sdk.mjs: %v\n%s%s", err, stderr.Bytes(), stdout.Bytes())
+	}
+	var got sdkSummary
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatalf("sdk.mjs output: %v\n%s", err, stdout.Bytes())
+	}
+
+	c := in.claims(got.AccessToken)
+	// The script turned on the tenant flag before asking, so the token names the organization too.
+	want := map[string]any{
+		"iss": in.issuer, "aud": "https://example-api", "sub": got.ClientID + "@clients", "azp": got.ClientID,
+		"gty": "client-credentials", "org_id": got.OrgID, "org_name": "acme",
+	}
+	for k, v := range want {
+		if c[k] != v {
+			t.Errorf("claim %s = %v, want %v", k, c[k], v)
+		}
+	}
+	if scope, _ := c["scope"].(string); !slices.Equal(slices.Sorted(slices.Values(strings.Fields(scope))), []string{"create:posts", "read:posts"}) {
+		t.Errorf("claim scope = %q, want create:posts and read:posts", scope)
+	}
+	// The association the SDK made is the one stored.
+	orgs := must(t, in.api("GET", "/api/v2/client-grants/"+got.GrantID+"/organizations", in.adminToken(), nil), 200)
+	var ids []string
+	for _, o := range orgs.list {
+		org, _ := o.(map[string]any)
+		id, _ := org["id"].(string)
+		ids = append(ids, id)
+	}
+	if !slices.Equal(ids, []string{got.OrgID}) {
+		t.Errorf("organizations of grant %s: %s, want only %s", got.GrantID, orgs.raw, got.OrgID)
+	}
+}
+
+// TestCompatOAuth2ClientCredentials gets organization tokens with golang.org/x/oauth2/clientcredentials
+// over HTTPS, with the client secret sent either way the library offers.
+func TestCompatOAuth2ClientCredentials(t *testing.T) {
+	in := startTLS(t)
+	w := setupWorld(t, in)
+	ctx := context.WithValue(t.Context(), oauth2.HTTPClient, in.ts.Client())
+	clientConfig := func(style oauth2.AuthStyle, organization string) *clientcredentials.Config {
+		return &clientcredentials.Config{
+			ClientID:       w.clientID,
+			ClientSecret:   w.secret,
+			TokenURL:       in.issuer + "oauth/token",
+			EndpointParams: url.Values{"audience": {w.audience}, "organization": {organization}},
+			AuthStyle:      style,
+		}
+	}
+	styles := []struct {
+		name  string
+		style oauth2.AuthStyle
+	}{
+		{"secret in the Basic header", oauth2.AuthStyleInHeader},
+		{"secret in the form", oauth2.AuthStyleInParams},
+	}
+	for _, s := range styles {
+		t.Run(s.name+"/token for the associated organization", func(t *testing.T) {
+			tok, err := clientConfig(s.style, w.orgA).Token(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.TokenType != "Bearer" || !tok.Valid() || tok.Expiry.Before(time.Now().Add(23*time.Hour)) {
+				t.Fatalf("token type %q, expiry %v", tok.TokenType, tok.Expiry)
+			}
+			c := in.forTest(t).claims(tok.AccessToken)
+			want := map[string]any{"iss": in.issuer, "aud": w.audience, "azp": w.clientID, "org_id": w.orgA}
+			for k, v := range want {
+				if c[k] != v {
+					t.Errorf("claim %s = %v, want %v", k, c[k], v)
+				}
+			}
+		})
+		t.Run(s.name+"/refused for an organization not associated", func(t *testing.T) {
+			tok, err := clientConfig(s.style, w.orgB).Token(ctx)
+			var re *oauth2.RetrieveError
+			if !errors.As(err, &re) {
+				t.Fatalf("got token %v, error %v; want a *oauth2.RetrieveError", tok, err)
+			}
+			wantDesc := `Client is not authorized to access "` + w.audience + `" on behalf of organization "` + w.orgB + `"`
+			if re.Response.StatusCode != 403 || re.ErrorCode != "access_denied" || re.ErrorDescription != wantDesc {
+				t.Fatalf("got %d %q %q, want 403 access_denied %q", re.Response.StatusCode, re.ErrorCode, re.ErrorDescription, wantDesc)
+			}
+		})
+	}
+}
