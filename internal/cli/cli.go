@@ -100,7 +100,7 @@ func rotateKeys(args []string, getenv func(string) string, stdout io.Writer) err
 	for _, k := range m.Keys() {
 		fmt.Fprintf(stdout, "%-8s %-6s %s\n", k.State, k.Alg, k.KID)
 	}
-	fmt.Fprintln(stdout, "rotated: running servers sign with the new current keys within 30 seconds")
+	fmt.Fprintln(stdout, "rotated: running servers sign with the new current keys within a second")
 	return nil
 }
 

@@ -64,10 +64,13 @@ var errInvalidJSON = &Error{
 	ErrorCode:  "invalid_body",
 }
 
-var errInternal = &Error{StatusCode: http.StatusInternalServerError, Message: "Internal error"}
+var (
+	errInternal    = &Error{StatusCode: http.StatusInternalServerError, Message: "Internal error"}
+	errUnavailable = &Error{StatusCode: http.StatusServiceUnavailable, Message: "The database cannot be reached; retry later.", ErrorCode: "temporarily_unavailable"}
+)
 
 // asError turns any error a handler returns into the Error to send. The second result is false when err
-// is a server fault, which the caller logs; its cause is never sent.
+// is a server fault (an unreachable database among them), which the caller logs; its cause is never sent.
 func asError(err error) (*Error, bool) {
 	var e *Error
 	if errors.As(err, &e) {
@@ -83,6 +86,8 @@ func asError(err error) (*Error, bool) {
 		return &Error{StatusCode: http.StatusNotFound, Message: "The resource does not exist."}, true
 	case errors.Is(err, store.ErrConflict):
 		return &Error{StatusCode: http.StatusConflict, Message: "The resource already exists."}, true
+	case errors.Is(err, store.ErrUnavailable):
+		return errUnavailable, false
 	}
 	return errInternal, false
 }

@@ -67,6 +67,13 @@ func TestAsErrorMapsCauses(t *testing.T) {
 	}
 }
 
+func TestUnreachableStoreIsUnavailableAndLogged(t *testing.T) {
+	e, ok := asError(fmt.Errorf("list clients: dial tcp: %w", store.ErrUnavailable))
+	if ok || e.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("got %+v, %v; want a logged 503", e, ok)
+	}
+}
+
 func TestServerFaultsAreLoggedNotSent(t *testing.T) {
 	var logs bytes.Buffer
 	h := New(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})

@@ -20,6 +20,8 @@ var (
 	ErrUnsupportedGrantType = &Error{Code: "unsupported_grant_type", Description: "Unsupported grant type", Status: http.StatusBadRequest}
 	ErrInvalidScope         = &Error{Code: "invalid_scope", Description: "Invalid scope", Status: http.StatusBadRequest}
 	ErrServerError          = &Error{Code: "server_error", Description: "Internal error", Status: http.StatusInternalServerError}
+	// ErrTemporarilyUnavailable answers when the store cannot be reached: retrying later may succeed.
+	ErrTemporarilyUnavailable = &Error{Code: "temporarily_unavailable", Description: "The authorization server cannot reach its database; retry later", Status: http.StatusServiceUnavailable}
 )
 
 func (e *Error) Error() string { return e.Code + ": " + e.Description }

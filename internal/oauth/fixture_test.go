@@ -58,7 +58,7 @@ var testSecrets = map[string]string{
 	"a:b+c":    "colon-plus-secret", // a client_id that needs form-encoding too
 }
 
-// fakeDirectory is an in-memory Directory. The method named by failing returns errBackend.
+// fakeDirectory is an in-memory Directory. The method named by failing returns failWith (errBackend by default).
 type fakeDirectory struct {
 	mu          sync.Mutex
 	secrets     map[string]string
@@ -69,6 +69,7 @@ type fakeDirectory struct {
 	assoc       map[[2]string]bool              // by (organization id, grant id)
 	settings    store.TenantSettings
 	failing     string
+	failWith    error    // what the failing method returns; errBackend when nil
 	nameLookups []string // names passed to OrganizationByName
 }
 
@@ -140,8 +141,8 @@ func newFakeDirectory() *fakeDirectory {
 }
 
 func (d *fakeDirectory) AuthenticateClient(_ context.Context, clientID, secret string) (store.Client, error) {
-	if d.failing == "AuthenticateClient" {
-		return store.Client{}, errBackend
+	if err := d.fail("AuthenticateClient"); err != nil {
+		return store.Client{}, err
 	}
 	c, ok := d.clients[clientID]
 	if !ok || d.secrets[clientID] != secret {
@@ -151,8 +152,8 @@ func (d *fakeDirectory) AuthenticateClient(_ context.Context, clientID, secret s
 }
 
 func (d *fakeDirectory) ResourceServerByIdentifier(_ context.Context, audience string) (store.ResourceServer, error) {
-	if d.failing == "ResourceServerByIdentifier" {
-		return store.ResourceServer{}, errBackend
+	if err := d.fail("ResourceServerByIdentifier"); err != nil {
+		return store.ResourceServer{}, err
 	}
 	if rs, ok := d.apis[audience]; ok {
 		return rs, nil
@@ -161,8 +162,8 @@ func (d *fakeDirectory) ResourceServerByIdentifier(_ context.Context, audience s
 }
 
 func (d *fakeDirectory) ClientGrantFor(_ context.Context, clientID, audience string) (store.ClientGrant, error) {
-	if d.failing == "ClientGrantFor" {
-		return store.ClientGrant{}, errBackend
+	if err := d.fail("ClientGrantFor"); err != nil {
+		return store.ClientGrant{}, err
 	}
 	if g, ok := d.grants[[2]string{clientID, audience}]; ok {
 		return g, nil
@@ -171,8 +172,8 @@ func (d *fakeDirectory) ClientGrantFor(_ context.Context, clientID, audience str
 }
 
 func (d *fakeDirectory) OrganizationByID(_ context.Context, id string) (store.Organization, error) {
-	if d.failing == "OrganizationByID" {
-		return store.Organization{}, errBackend
+	if err := d.fail("OrganizationByID"); err != nil {
+		return store.Organization{}, err
 	}
 	if o, ok := d.orgs[id]; ok {
 		return o, nil
@@ -184,8 +185,8 @@ func (d *fakeDirectory) OrganizationByName(_ context.Context, name string) (stor
 	d.mu.Lock()
 	d.nameLookups = append(d.nameLookups, name)
 	d.mu.Unlock()
-	if d.failing == "OrganizationByName" {
-		return store.Organization{}, errBackend
+	if err := d.fail("OrganizationByName"); err != nil {
+		return store.Organization{}, err
 	}
 	for _, o := range d.orgs {
 		if o.Name == name {
@@ -196,15 +197,15 @@ func (d *fakeDirectory) OrganizationByName(_ context.Context, name string) (stor
 }
 
 func (d *fakeDirectory) Associated(_ context.Context, orgID, grantID string) (bool, error) {
-	if d.failing == "Associated" {
-		return false, errBackend
+	if err := d.fail("Associated"); err != nil {
+		return false, err
 	}
 	return d.assoc[[2]string{orgID, grantID}], nil
 }
 
 func (d *fakeDirectory) Settings(context.Context) (store.TenantSettings, error) {
-	if d.failing == "Settings" {
-		return store.TenantSettings{}, errBackend
+	if err := d.fail("Settings"); err != nil {
+		return store.TenantSettings{}, err
 	}
 	return d.settings, nil
 }
@@ -415,4 +416,15 @@ func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) 
 
 func httpRequest(method, target string) *http.Request {
 	return httptest.NewRequest(method, target, nil)
+}
+
+// fail returns the error the method named fails with, or nil.
+func (d *fakeDirectory) fail(method string) error {
+	switch {
+	case d.failing != method:
+		return nil
+	case d.failWith != nil:
+		return d.failWith
+	}
+	return errBackend
 }

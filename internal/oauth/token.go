@@ -106,6 +106,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *tokenRequest
 	} else {
 		h.log.ErrorContext(r.Context(), "token request failed", append(attrs, "err", err)...)
 		e = ErrServerError
+		if errors.Is(err, store.ErrUnavailable) {
+			e = ErrTemporarilyUnavailable
+		}
 	}
 	writeError(w, e, h.challenge)
 }

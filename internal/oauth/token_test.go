@@ -2,10 +2,13 @@ package oauth
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/orgauth/orgauth/internal/store"
 )
 
 func TestTokenRequestParsing(t *testing.T) {
@@ -418,4 +421,15 @@ func logLine(t *testing.T, logs, msg string) map[string]any {
 	}
 	t.Fatalf("no log line %q in %s", msg, logs)
 	return nil
+}
+
+func TestUnreachableStoreIsTemporarilyUnavailable(t *testing.T) {
+	f := newFixture(t)
+	f.dir.failing = "ClientGrantFor"
+	f.dir.failWith = fmt.Errorf("dial tcp: connection refused: %w", store.ErrUnavailable)
+	rec := f.serve(formRequest(clientCredentialsForm("app", url.Values{"audience": {audAllow}, "organization": {acme.ID}})))
+	checkError(t, rec, http.StatusServiceUnavailable, "temporarily_unavailable", ErrTemporarilyUnavailable.Description)
+	if strings.Contains(rec.Body.String(), "connection refused") {
+		t.Errorf("body %s reveals the cause", rec.Body)
+	}
 }

@@ -22,9 +22,9 @@ import (
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
-// keyReloadInterval is how often signing keys are re-read from the store, so that a rotation made by
-// `orgauth keys rotate` (or another instance) is picked up.
-const keyReloadInterval = 30 * time.Second
+// keyPruneInterval is how often signing keys are reloaded even when the store did not change, so that
+// keys retired long ago leave the JWKS. Every change to the store reloads them at once.
+const keyPruneInterval = time.Hour
 
 // Server is a ready orgauth: store open, tenant bootstrapped, keys loaded.
 type Server struct {
@@ -98,19 +98,26 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Tenant is the tenant service, for commands that run beside the server (and tests).
 func (s *Server) Tenant() *tenant.Service { return s.tenant }
 
-// ReloadKeys re-reads the signing keys until ctx ends.
-func (s *Server) ReloadKeys(ctx context.Context) {
-	t := time.NewTicker(keyReloadInterval)
+// Watch keeps this instance coherent with the store until ctx ends: a change made by another instance
+// (or by `orgauth keys rotate`) invalidates the token endpoint's cache and reloads the signing keys
+// within tenant.DefaultPollInterval, and the cache is not trusted while the store is unreachable.
+func (s *Server) Watch(ctx context.Context) {
+	go s.tenant.Watch(ctx, tenant.WatchOptions{OnChange: s.reloadKeys})
+	t := time.NewTicker(keyPruneInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.keys.Reload(ctx); err != nil && ctx.Err() == nil {
-				s.log.ErrorContext(ctx, "reload signing keys", "error", err)
-			}
+			s.reloadKeys(ctx)
 		}
+	}
+}
+
+func (s *Server) reloadKeys(ctx context.Context) {
+	if err := s.keys.Reload(ctx); err != nil && ctx.Err() == nil {
+		s.log.ErrorContext(ctx, "reload signing keys", "error", err)
 	}
 }
 
@@ -143,9 +150,9 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	reloadCtx, stopReload := context.WithCancel(context.Background())
-	defer stopReload()
-	go s.ReloadKeys(reloadCtx)
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	go s.Watch(watchCtx)
 
 	serveErr := make(chan error, 1)
 	go func() {

@@ -21,6 +21,9 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalidCursor: a checkpoint paging cursor that this store did not produce.
 	ErrInvalidCursor = errors.New("invalid paging cursor")
+	// ErrUnavailable: the database cannot be reached (connection refused or lost); the request may
+	// succeed later. Callers answer 503.
+	ErrUnavailable = errors.New("store unavailable")
 )
 
 // Organization usage values of a client grant. The empty string means "unset" and behaves as UsageDeny.
@@ -137,6 +140,30 @@ func (k SigningKey) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("kid", k.KID), slog.String("alg", k.Alg), slog.String("state", k.State))
 }
 
+// Admin is a tenant administrator who signs in to the dashboard.
+type Admin struct {
+	ID           string // adm_ + 16 letters/digits
+	Email        string // unique, lowercase
+	PasswordHash string // a self-describing encoded hash (e.g. argon2id in PHC format)
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// LogValue keeps the password hash out of logs.
+func (a Admin) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", a.ID), slog.String("email", a.Email))
+}
+
+// Session is a signed-in dashboard session. Only a hash of the session's token is stored, so a copy
+// of the store does not let anyone take over a session.
+type Session struct {
+	TokenHash []byte // SHA-256 of the cookie's token
+	AdminID   string
+	CSRFToken string // bound to the session; every form must send it back
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
 // Page selects a page of a list. Offset paging uses Offset and Limit; checkpoint paging (Checkpoint true)
 // uses From (a cursor returned as List.Next, "" for the first page) and Limit.
 type Page struct {
@@ -241,6 +268,33 @@ type Store interface {
 	RotateSigningKeys(ctx context.Context, alg string, newNext SigningKey, now time.Time) error
 	// DeletePreviousSigningKeys deletes previous keys retired before t.
 	DeletePreviousSigningKeys(ctx context.Context, retiredBefore time.Time) error
+
+	// CreateAdmin: ErrConflict when the email is taken.
+	CreateAdmin(ctx context.Context, a Admin) error
+	GetAdmin(ctx context.Context, id string) (Admin, error)
+	GetAdminByEmail(ctx context.Context, email string) (Admin, error)
+	ListAdmins(ctx context.Context) ([]Admin, error)
+	UpdateAdmin(ctx context.Context, id string, fn func(*Admin) error) (Admin, error)
+	// DeleteAdmin also deletes the admin's sessions.
+	DeleteAdmin(ctx context.Context, id string) error
+
+	// CreateSession: ErrNotFound when the admin does not exist.
+	CreateSession(ctx context.Context, s Session) error
+	// GetSession finds a session by token hash; expired sessions are ErrNotFound.
+	GetSession(ctx context.Context, tokenHash []byte, now time.Time) (Session, error)
+	// DeleteSession deletes a session; deleting one that does not exist is no error.
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+	// DeleteExpiredSessions deletes sessions that expired before now.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) error
+
+	// Version grows with every committed write (sessions aside), by any process sharing the store; it is
+	// bumped inside the writing transaction, so whoever reads a new version also reads the data written
+	// with it.
+	Version(ctx context.Context) (int64, error)
+	// WatchChanges calls onChange soon after another process sharing the store commits a write, until
+	// ctx ends or the notification channel breaks; it returns the error that stopped it. A backend
+	// without cross-process notifications blocks until ctx ends: callers poll Version as well.
+	WatchChanges(ctx context.Context, onChange func()) error
 
 	Close() error
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -15,6 +17,10 @@ import (
 type Directory struct {
 	store   store.Store
 	secrets secretHasher
+
+	// freshUntil (Unix nanoseconds) bounds how long cached entries may be served when Watch runs: past it,
+	// lookups read the store. Zero means unbounded (one process owns the store and invalidates on write).
+	freshUntil atomic.Int64
 
 	mu         sync.RWMutex
 	generation uint64
@@ -65,9 +71,21 @@ func (d *Directory) Invalidate() {
 	d.mu.Unlock()
 }
 
+// freshFor lets the cache serve entries for d from now on.
+func (d *Directory) freshFor(ttl time.Duration) { d.freshUntil.Store(time.Now().Add(ttl).UnixNano()) }
+
+// fresh reports whether cached entries may be served.
+func (d *Directory) fresh() bool {
+	until := d.freshUntil.Load()
+	return until == 0 || time.Now().UnixNano() < until
+}
+
 // cached serves key from the map m (selected under the lock by pick) or loads and caches it.
 func cached[K comparable, V any](ctx context.Context, d *Directory, pick func(*Directory) map[K]result[V], key K,
 	load func(context.Context) (V, error)) (V, error) {
+	if !d.fresh() {
+		return load(ctx)
+	}
 	d.mu.RLock()
 	r, ok := pick(d)[key]
 	generation := d.generation

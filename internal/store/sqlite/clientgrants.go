@@ -72,7 +72,7 @@ func filterClientGrants(spec *listSpec, f store.ClientGrantFilter) {
 // CreateClientGrant stores g; ErrConflict when its id is taken or the client already has a grant for
 // the audience, ErrNotFound when the client or the audience does not exist.
 func (s *Store) CreateClientGrant(ctx context.Context, g store.ClientGrant) error {
-	if err := insertClientGrant(ctx, s.w, g); err != nil {
+	if err := s.write(ctx, func(tx *sql.Tx) error { return insertClientGrant(ctx, tx, g) }); err != nil {
 		return fmt.Errorf("sqlite: create client grant %s: %w", g.ID, err)
 	}
 	return nil
@@ -138,7 +138,10 @@ func (s *Store) UpdateClientGrant(ctx context.Context, id string, fn func(*store
 // DeleteClientGrant deletes a grant; foreign keys cascade to its organization associations.
 // ErrNotFound when there is no such grant.
 func (s *Store) DeleteClientGrant(ctx context.Context, id string) error {
-	if err := mustAffect(s.w.ExecContext(ctx, "DELETE FROM client_grants WHERE id = ?", id)); err != nil {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		return mustAffect(tx.ExecContext(ctx, "DELETE FROM client_grants WHERE id = ?", id))
+	})
+	if err != nil {
 		return fmt.Errorf("sqlite: delete client grant %s: %w", id, err)
 	}
 	return nil

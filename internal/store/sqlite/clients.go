@@ -77,7 +77,7 @@ func insertClient(ctx context.Context, q querier, c store.Client) error {
 // CreateClient stores c; ErrConflict when its client id is taken, ErrNotFound when its default
 // organization does not exist.
 func (s *Store) CreateClient(ctx context.Context, c store.Client) error {
-	if err := insertClient(ctx, s.w, c); err != nil {
+	if err := s.write(ctx, func(tx *sql.Tx) error { return insertClient(ctx, tx, c) }); err != nil {
 		return fmt.Errorf("sqlite: create client %s: %w", c.ClientID, err)
 	}
 	return nil
@@ -132,7 +132,10 @@ func (s *Store) UpdateClient(ctx context.Context, clientID string, fn func(*stor
 // DeleteClient deletes a client; foreign keys cascade to its client grants and their organization
 // associations.
 func (s *Store) DeleteClient(ctx context.Context, clientID string) error {
-	if err := mustAffect(s.w.ExecContext(ctx, "DELETE FROM clients WHERE client_id = ?", clientID)); err != nil {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		return mustAffect(tx.ExecContext(ctx, "DELETE FROM clients WHERE client_id = ?", clientID))
+	})
+	if err != nil {
 		return fmt.Errorf("sqlite: delete client %s: %w", clientID, err)
 	}
 	return nil

@@ -53,12 +53,15 @@ func organizationJSON(o store.Organization) (branding, metadata any, err error) 
 func (s *Store) CreateOrganization(ctx context.Context, o store.Organization) error {
 	branding, metadata, err := organizationJSON(o)
 	if err == nil {
-		_, err = s.w.ExecContext(ctx, `INSERT INTO organizations (id, name, display_name, branding, metadata,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, o.Name, o.DisplayName, branding, metadata, toMicros(o.CreatedAt), toMicros(o.UpdatedAt))
+		err = s.write(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, display_name, branding, metadata,
+				created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				o.ID, o.Name, o.DisplayName, branding, metadata, toMicros(o.CreatedAt), toMicros(o.UpdatedAt))
+			return classify(err)
+		})
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: create organization %s: %w", o.ID, classify(err))
+		return fmt.Errorf("sqlite: create organization %s: %w", o.ID, err)
 	}
 	return nil
 }
@@ -120,7 +123,10 @@ func (s *Store) UpdateOrganization(ctx context.Context, id string, fn func(*stor
 // DeleteOrganization deletes an organization; foreign keys delete its associations and clear the
 // default organization of the clients that pointed at it.
 func (s *Store) DeleteOrganization(ctx context.Context, id string) error {
-	if err := mustAffect(s.w.ExecContext(ctx, "DELETE FROM organizations WHERE id = ?", id)); err != nil {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		return mustAffect(tx.ExecContext(ctx, "DELETE FROM organizations WHERE id = ?", id))
+	})
+	if err != nil {
 		return fmt.Errorf("sqlite: delete organization %s: %w", id, err)
 	}
 	return nil

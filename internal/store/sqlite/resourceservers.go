@@ -50,7 +50,7 @@ func insertResourceServer(ctx context.Context, q querier, rs store.ResourceServe
 
 // CreateResourceServer stores rs; ErrConflict when its id or identifier is taken.
 func (s *Store) CreateResourceServer(ctx context.Context, rs store.ResourceServer) error {
-	if err := insertResourceServer(ctx, s.w, rs); err != nil {
+	if err := s.write(ctx, func(tx *sql.Tx) error { return insertResourceServer(ctx, tx, rs) }); err != nil {
 		return fmt.Errorf("sqlite: create resource server %s: %w", rs.Identifier, err)
 	}
 	return nil
@@ -114,7 +114,10 @@ func (s *Store) UpdateResourceServer(ctx context.Context, id string, fn func(*st
 // DeleteResourceServer deletes a resource server; foreign keys cascade to its client grants and their
 // organization associations.
 func (s *Store) DeleteResourceServer(ctx context.Context, id string) error {
-	if err := mustAffect(s.w.ExecContext(ctx, "DELETE FROM resource_servers WHERE id = ?", id)); err != nil {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		return mustAffect(tx.ExecContext(ctx, "DELETE FROM resource_servers WHERE id = ?", id))
+	})
+	if err != nil {
 		return fmt.Errorf("sqlite: delete resource server %s: %w", id, err)
 	}
 	return nil

@@ -46,7 +46,7 @@ func (s *Store) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
 // InsertSigningKey stores k; ErrConflict when its kid is taken, or when k is current or next and its
 // algorithm already has a key in that state.
 func (s *Store) InsertSigningKey(ctx context.Context, k store.SigningKey) error {
-	if err := insertSigningKey(ctx, s.w, k); err != nil {
+	if err := s.write(ctx, func(tx *sql.Tx) error { return insertSigningKey(ctx, tx, k) }); err != nil {
 		return fmt.Errorf("sqlite: insert signing key %s: %w", k.KID, err)
 	}
 	return nil
@@ -85,8 +85,12 @@ func (s *Store) RotateSigningKeys(ctx context.Context, alg string, newNext store
 
 // DeletePreviousSigningKeys deletes the previous keys retired before retiredBefore.
 func (s *Store) DeletePreviousSigningKeys(ctx context.Context, retiredBefore time.Time) error {
-	if _, err := s.w.ExecContext(ctx, "DELETE FROM signing_keys WHERE state = ? AND retired_at < ?",
-		store.KeyPrevious, toMicros(retiredBefore)); err != nil {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM signing_keys WHERE state = ? AND retired_at < ?",
+			store.KeyPrevious, toMicros(retiredBefore))
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("sqlite: delete previous signing keys: %w", err)
 	}
 	return nil

@@ -114,7 +114,9 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// write runs fn in a write transaction (BEGIN IMMEDIATE) and commits when fn returns nil.
+// write runs fn in a write transaction (BEGIN IMMEDIATE) and commits when fn returns nil. It bumps the
+// tenant version in the same transaction, so whoever sees the new version also sees what fn wrote; an
+// error from fn rolls both back. Every write except a session's goes through here.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -122,6 +124,9 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		return errors.Join(err, rollback(tx))
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE tenant_version SET version = version + 1 WHERE id = 1"); err != nil {
+		return errors.Join(fmt.Errorf("bump tenant version: %w", err), rollback(tx))
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/orgauth/orgauth/internal/store"
@@ -42,10 +43,18 @@ func (s *Store) UpdateTenantSettings(ctx context.Context, fn func(*store.TenantS
 	return ts, nil
 }
 
-// TenantSecret returns the secret stored under name, storing generated first when there is none.
+// TenantSecret returns the secret stored under name, storing generated first when there is none. Finding
+// it is a read, so only the first call bumps the tenant version.
 func (s *Store) TenantSecret(ctx context.Context, name string, generated []byte) ([]byte, error) {
 	var secret []byte
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.r.QueryRowContext(ctx, "SELECT value FROM tenant_secrets WHERE name = ?", name).Scan(&secret)
+	if err == nil {
+		return secret, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: tenant secret %s: %w", name, err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO tenant_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
 			name, generated); err != nil {
 			return err

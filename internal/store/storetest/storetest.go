@@ -21,6 +21,10 @@
 //     exist. RemoveOrganizationClientGrant is ErrNotFound for an unknown organization and no error for
 //     an unknown or unassociated grant.
 //   - RotateSigningKeys refuses a new key of another algorithm.
+//   - A session expires at its ExpiresAt: GetSession at that instant is ErrNotFound, and
+//     DeleteExpiredSessions at that instant deletes it. DeleteAdmin of an unknown id is ErrNotFound.
+//   - Version grows with every successful write, tenant secrets only when first stored, and stays put
+//     on reads, session writes and writes that fail or that an update or check function aborts.
 package storetest
 
 import (
@@ -57,6 +61,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("tenant", func(t *testing.T) { testTenant(t, open) })
 	t.Run("signing keys", func(t *testing.T) { testSigningKeys(t, open) })
 	t.Run("bootstrap", func(t *testing.T) { testBootstrap(t, open) })
+	t.Run("admins", func(t *testing.T) { testAdmins(t, open) })
+	t.Run("sessions", func(t *testing.T) { testSessions(t, open) })
+	t.Run("version", func(t *testing.T) { testVersion(t, open) })
 }
 
 // opener gives a sub-test its own store.
