@@ -16,12 +16,8 @@ import (
 // TestServeLifecycle runs the real binary: it starts, prints generated admin credentials on the first
 // start only, answers /healthz, and exits 0 soon after SIGTERM.
 func TestServeLifecycle(t *testing.T) {
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "orgauth")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	db := filepath.Join(dir, "data", "orgauth.db")
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "data", "orgauth.db")
 
 	first := serve(t, bin, db)
 	if !strings.Contains(first, "client_secret:") {
@@ -31,6 +27,16 @@ func TestServeLifecycle(t *testing.T) {
 	if second := serve(t, bin, db); strings.Contains(second, "client_secret") || strings.Contains(second, secret) {
 		t.Fatalf("second start printed the credentials again:\n%s", second)
 	}
+}
+
+// buildBinary builds orgauth into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "orgauth")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // serve starts the binary on db, waits for /healthz, sends SIGTERM and returns what it wrote.

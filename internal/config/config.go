@@ -106,6 +106,18 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// DBForLogs is DB with any password in a PostgreSQL URL masked.
+func (c Config) DBForLogs() string {
+	if !c.IsPostgres() {
+		return c.DB
+	}
+	u, err := url.Parse(c.DB)
+	if err != nil {
+		return "postgres://(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
 // IsPostgres reports whether DB names a PostgreSQL database.
 func (c Config) IsPostgres() bool {
 	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")

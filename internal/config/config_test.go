@@ -46,3 +46,15 @@ func TestLoad(t *testing.T) {
 		})
 	}
 }
+
+func TestDBForLogsHidesPasswords(t *testing.T) {
+	for db, want := range map[string]string{
+		"data/orgauth.db": "data/orgauth.db",
+		"postgres://orgauth:s3cret@db:5432/orgauth?sslmode=require": "postgres://orgauth:xxxxx@db:5432/orgauth?sslmode=require",
+		"postgres://db/orgauth": "postgres://db/orgauth",
+	} {
+		if got := (Config{DB: db}).DBForLogs(); got != want {
+			t.Errorf("DBForLogs(%q) = %q, want %q", db, got, want)
+		}
+	}
+}

@@ -4,7 +4,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,6 +17,7 @@ import (
 	"github.com/orgauth/orgauth/internal/mgmt"
 	"github.com/orgauth/orgauth/internal/oauth"
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/postgres"
 	"github.com/orgauth/orgauth/internal/store/sqlite"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
@@ -78,7 +78,11 @@ func (s *Server) init(ctx context.Context, cfg config.Config) error {
 // OpenStore opens the store a --db value names.
 func OpenStore(ctx context.Context, db string) (store.Store, error) {
 	if (config.Config{DB: db}).IsPostgres() {
-		return nil, errors.New("open store: PostgreSQL is not supported yet; use an SQLite file path")
+		st, err := postgres.Open(ctx, db)
+		if err != nil {
+			return nil, fmt.Errorf("open store: %w", err) // the DSN may hold a password: not repeated here
+		}
+		return st, nil
 	}
 	if dir := filepath.Dir(db); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -156,7 +160,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 
 	serveErr := make(chan error, 1)
 	go func() {
-		log.Info("orgauth listening", "addr", cfg.Addr, "issuer", cfg.Issuer, "db", cfg.DB, "tls", cfg.TLSCert != "")
+		log.Info("orgauth listening", "addr", cfg.Addr, "issuer", cfg.Issuer, "db", cfg.DBForLogs(), "tls", cfg.TLSCert != "")
 		if cfg.TLSCert != "" {
 			serveErr <- hs.ListenAndServeTLS(cfg.TLSCert, cfg.TLSKey)
 		} else {

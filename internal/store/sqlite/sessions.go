@@ -43,7 +43,7 @@ func (s *Store) GetSession(ctx context.Context, tokenHash []byte, now time.Time)
 // DeleteSession deletes the session with the token hash, if there is one.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	if _, err := s.w.ExecContext(ctx, "DELETE FROM admin_sessions WHERE token_hash = ?", tokenHash); err != nil {
-		return fmt.Errorf("sqlite: delete session: %w", err)
+		return fmt.Errorf("sqlite: delete session: %w", classify(err))
 	}
 	return nil
 }
@@ -51,7 +51,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
 // DeleteExpiredSessions deletes the sessions that GetSession no longer returns at now.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
 	if _, err := s.w.ExecContext(ctx, "DELETE FROM admin_sessions WHERE expires_at <= ?", toMicros(now)); err != nil {
-		return fmt.Errorf("sqlite: delete expired sessions: %w", err)
+		return fmt.Errorf("sqlite: delete expired sessions: %w", classify(err))
 	}
 	return nil
 }

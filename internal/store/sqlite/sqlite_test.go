@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -165,5 +166,31 @@ func TestNewFileIsPrivate(t *testing.T) {
 		if mode := fi.Mode().Perm(); mode != 0o600 {
 			t.Errorf("%s has mode %o, want 600", filepath.Base(p), mode)
 		}
+	}
+}
+
+func TestALockHeldByAnotherProcessPastTheBusyTimeoutIsUnavailable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "orgauth.db")
+	s := open(t, path)
+	defer s.Close()
+	ctx := t.Context()
+	// The writer pool is one connection, so the shorter timeout sticks; it keeps the test fast.
+	if _, err := s.w.ExecContext(ctx, "PRAGMA busy_timeout = 50"); err != nil {
+		t.Fatal(err)
+	}
+	other, err := sql.Open("sqlite", path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(ctx, nil) // takes the write lock, as another process would
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+
+	err = s.CreateOrganization(ctx, store.Organization{ID: "org_0000000000000001", Name: "acme", DisplayName: "Acme"})
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("error = %v, want %v", err, store.ErrUnavailable)
 	}
 }

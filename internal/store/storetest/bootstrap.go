@@ -108,9 +108,11 @@ func testBootstrap(t *testing.T, open opener) {
 			wg      sync.WaitGroup
 			mu      sync.Mutex
 			created int
+			start   = make(chan struct{})
 		)
 		for _, b := range bs {
 			wg.Go(func() {
+				<-start
 				ok, err := f.s.Bootstrap(f.ctx, b)
 				if err != nil {
 					t.Errorf("bootstrap: %v", err)
@@ -122,6 +124,7 @@ func testBootstrap(t *testing.T, open opener) {
 				}
 			})
 		}
+		close(start)
 		wg.Wait()
 		equal(t, "callers that created", created, 1)
 		l, err := f.s.ListClientGrants(f.ctx, store.ClientGrantFilter{}, store.Page{WantTotal: true})

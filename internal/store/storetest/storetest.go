@@ -40,7 +40,8 @@ import (
 )
 
 // Run runs the conformance suite. newStore returns a fresh, empty store for each sub-test; Run closes
-// it when the sub-test ends.
+// it when the sub-test ends. The suite's groups run in parallel, so newStore must be safe to call
+// concurrently.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	open := func(t *testing.T) *fixture {
 		s := newStore(t)
@@ -51,19 +52,32 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		})
 		return &fixture{t: t, s: s, ctx: t.Context()}
 	}
-	t.Run("resource servers", func(t *testing.T) { testResourceServers(t, open) })
-	t.Run("clients", func(t *testing.T) { testClients(t, open) })
-	t.Run("client grants", func(t *testing.T) { testClientGrants(t, open) })
-	t.Run("organizations", func(t *testing.T) { testOrganizations(t, open) })
-	t.Run("organization client grants", func(t *testing.T) { testOrganizationClientGrants(t, open) })
-	t.Run("unknown ids", func(t *testing.T) { testUnknownIDs(t, open) })
-	t.Run("paging", func(t *testing.T) { testPaging(t, open) })
-	t.Run("tenant", func(t *testing.T) { testTenant(t, open) })
-	t.Run("signing keys", func(t *testing.T) { testSigningKeys(t, open) })
-	t.Run("bootstrap", func(t *testing.T) { testBootstrap(t, open) })
-	t.Run("admins", func(t *testing.T) { testAdmins(t, open) })
-	t.Run("sessions", func(t *testing.T) { testSessions(t, open) })
-	t.Run("version", func(t *testing.T) { testVersion(t, open) })
+	groups := []struct {
+		name string
+		run  func(*testing.T, opener)
+	}{
+		{"resource servers", testResourceServers},
+		{"clients", testClients},
+		{"client grants", testClientGrants},
+		{"organizations", testOrganizations},
+		{"organization client grants", testOrganizationClientGrants},
+		{"unknown ids", testUnknownIDs},
+		{"paging", testPaging},
+		{"tenant", testTenant},
+		{"signing keys", testSigningKeys},
+		{"bootstrap", testBootstrap},
+		{"admins", testAdmins},
+		{"sessions", testSessions},
+		{"version", testVersion},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			// Every sub-test has stores of its own, so the groups can run side by side; that hides the
+			// time a backend spends creating stores (a PostgreSQL schema each).
+			t.Parallel()
+			g.run(t, open)
+		})
+	}
 }
 
 // opener gives a sub-test its own store.
