@@ -37,13 +37,14 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 		CreatedAt:               s.now(),
 	}
 	c.UpdatedAt = c.CreatedAt
-	if err := s.applyClientPatch(ctx, &c, ClientPatch{
+	if err := s.checkDefaultOrganization(ctx, in.DefaultOrganization); err != nil {
+		return c, "", err
+	}
+	applyClientFields(&c, ClientPatch{
 		Description: in.Description, AppType: in.AppType, GrantTypes: in.GrantTypes,
 		TokenEndpointAuthMethod: in.TokenEndpointAuthMethod, DefaultOrganization: in.DefaultOrganization,
 		OrganizationUsage: in.OrganizationUsage, OrganizationRequireBehavior: in.OrganizationRequireBehavior,
-	}); err != nil {
-		return c, "", err
-	}
+	})
 	if in.GrantTypes == nil {
 		c.GrantTypes = defaultGrantTypes(c.AppType)
 	}
@@ -81,11 +82,8 @@ func (s *Service) Clients(ctx context.Context, p store.Page) (store.List[store.C
 }
 
 func (s *Service) UpdateClient(ctx context.Context, clientID string, in ClientPatch) (store.Client, error) {
-	// The default organization is checked before the transaction; the store's foreign key closes the race
-	// with a concurrent delete.
-	var probe store.Client
-	if err := s.applyClientPatch(ctx, &probe, ClientPatch{DefaultOrganization: in.DefaultOrganization}); err != nil {
-		return probe, err
+	if err := s.checkDefaultOrganization(ctx, in.DefaultOrganization); err != nil {
+		return store.Client{}, err
 	}
 	c, err := s.store.UpdateClient(ctx, clientID, func(c *store.Client) error {
 		applyClientFields(c, in)
@@ -126,18 +124,17 @@ func (s *Service) RotateClientSecret(ctx context.Context, clientID string) (stor
 var errDefaultOrganizationMissing = invalidMessage("default_organization.organization_id",
 	"The default organization does not exist.")
 
-// applyClientPatch applies in to c after checking that a new default organization exists.
-func (s *Service) applyClientPatch(ctx context.Context, c *store.Client, in ClientPatch) error {
-	if d := in.DefaultOrganization; d != nil {
-		if err := validateDefaultOrganization(*d); err != nil {
-			return err
-		}
-		if _, err := s.store.GetOrganization(ctx, d.OrganizationID); err != nil {
-			return storeError(err, errDefaultOrganizationMissing, nil, fmt.Sprintf("check default organization %s", d.OrganizationID))
-		}
+// checkDefaultOrganization checks a new default organization before the write (to answer 400, not 404);
+// the store's foreign key closes the race with a concurrent delete.
+func (s *Service) checkDefaultOrganization(ctx context.Context, d *store.DefaultOrganization) error {
+	if d == nil {
+		return nil
 	}
-	applyClientFields(c, in)
-	return nil
+	if err := validateDefaultOrganization(*d); err != nil {
+		return err
+	}
+	_, err := s.store.GetOrganization(ctx, d.OrganizationID)
+	return storeError(err, errDefaultOrganizationMissing, nil, fmt.Sprintf("check default organization %s", d.OrganizationID))
 }
 
 func applyClientFields(c *store.Client, in ClientPatch) {
