@@ -142,11 +142,7 @@ func (h *Handler) createClientGrant(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	g, err := h.tenant.CreateClientGrant(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, clientGrantOut(g))
-	return nil
+	return reply(w, http.StatusCreated, g, err, clientGrantOut)
 }
 
 func (h *Handler) listClientGrants(w http.ResponseWriter, r *http.Request) error {
@@ -172,11 +168,7 @@ func (h *Handler) listClientGrants(w http.ResponseWriter, r *http.Request) error
 
 func (h *Handler) getClientGrant(w http.ResponseWriter, r *http.Request) error {
 	g, err := h.tenant.ClientGrant(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, clientGrantOut(g))
-	return nil
+	return reply(w, http.StatusOK, g, err, clientGrantOut)
 }
 
 func (h *Handler) updateClientGrant(w http.ResponseWriter, r *http.Request) error {
@@ -185,11 +177,7 @@ func (h *Handler) updateClientGrant(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	g, err := h.tenant.UpdateClientGrant(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, clientGrantOut(g))
-	return nil
+	return reply(w, http.StatusOK, g, err, clientGrantOut)
 }
 
 func (h *Handler) deleteClientGrant(w http.ResponseWriter, r *http.Request) error {

@@ -189,11 +189,7 @@ func (h *Handler) listClients(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) getClient(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.tenant.Client(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, clientOut(c))
-	return nil
+	return reply(w, http.StatusOK, c, err, clientOut)
 }
 
 func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request) error {
@@ -202,11 +198,7 @@ func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c, err := h.tenant.UpdateClient(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, clientOut(c))
-	return nil
+	return reply(w, http.StatusOK, c, err, clientOut)
 }
 
 func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request) error {

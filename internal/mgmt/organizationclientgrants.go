@@ -73,11 +73,7 @@ func (h *Handler) addOrganizationClientGrant(w http.ResponseWriter, r *http.Requ
 		return err
 	}
 	g, err := h.tenant.AddOrganizationClientGrant(r.Context(), r.PathValue("id"), grantID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, organizationClientGrantOut(g))
-	return nil
+	return reply(w, http.StatusCreated, g, err, organizationClientGrantOut)
 }
 
 // listOrganizationClientGrants serves GET /organizations/{id}/client-grants (routed by

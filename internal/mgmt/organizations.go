@@ -144,11 +144,7 @@ func (h *Handler) createOrganization(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	o, err := h.tenant.CreateOrganization(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, organizationOut(o))
-	return nil
+	return reply(w, http.StatusCreated, o, err, organizationOut)
 }
 
 func (h *Handler) listOrganizations(w http.ResponseWriter, r *http.Request) error {
@@ -170,21 +166,13 @@ func (h *Handler) listOrganizations(w http.ResponseWriter, r *http.Request) erro
 
 func (h *Handler) getOrganization(w http.ResponseWriter, r *http.Request) error {
 	o, err := h.tenant.Organization(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, organizationOut(o))
-	return nil
+	return reply(w, http.StatusOK, o, err, organizationOut)
 }
 
 // getOrganizationByName serves GET /organizations/name/{name} (routed by organizationSubresource).
 func (h *Handler) getOrganizationByName(w http.ResponseWriter, r *http.Request) error {
 	o, err := h.tenant.OrganizationByName(r.Context(), r.PathValue("name"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, organizationOut(o))
-	return nil
+	return reply(w, http.StatusOK, o, err, organizationOut)
 }
 
 func (h *Handler) updateOrganization(w http.ResponseWriter, r *http.Request) error {
@@ -193,11 +181,7 @@ func (h *Handler) updateOrganization(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	o, err := h.tenant.UpdateOrganization(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, organizationOut(o))
-	return nil
+	return reply(w, http.StatusOK, o, err, organizationOut)
 }
 
 func (h *Handler) deleteOrganization(w http.ResponseWriter, r *http.Request) error {

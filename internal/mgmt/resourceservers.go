@@ -134,11 +134,7 @@ func (h *Handler) createResourceServer(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	rs, err := h.tenant.CreateResourceServer(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, resourceServerOut(rs))
-	return nil
+	return reply(w, http.StatusCreated, rs, err, resourceServerOut)
 }
 
 func (h *Handler) listResourceServers(w http.ResponseWriter, r *http.Request) error {
@@ -162,11 +158,7 @@ func (h *Handler) listResourceServers(w http.ResponseWriter, r *http.Request) er
 
 func (h *Handler) getResourceServer(w http.ResponseWriter, r *http.Request) error {
 	rs, err := h.tenant.ResourceServer(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, resourceServerOut(rs))
-	return nil
+	return reply(w, http.StatusOK, rs, err, resourceServerOut)
 }
 
 func (h *Handler) updateResourceServer(w http.ResponseWriter, r *http.Request) error {
@@ -175,11 +167,7 @@ func (h *Handler) updateResourceServer(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	rs, err := h.tenant.UpdateResourceServer(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, resourceServerOut(rs))
-	return nil
+	return reply(w, http.StatusOK, rs, err, resourceServerOut)
 }
 
 func (h *Handler) deleteResourceServer(w http.ResponseWriter, r *http.Request) error {

@@ -30,3 +30,12 @@ func mapSlice[T, J any](in []T, f func(T) J) []J {
 	}
 	return out
 }
+
+// reply writes out(v) with status, or hands err back to the caller's error writer.
+func reply[T, J any](w http.ResponseWriter, status int, v T, err error, out func(T) J) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, out(v))
+	return nil
+}

@@ -61,11 +61,7 @@ func decodeTenantSettingsPatch(body []byte) (tenant.SettingsPatch, error) {
 
 func (h *Handler) getTenantSettings(w http.ResponseWriter, r *http.Request) error {
 	s, err := h.tenant.Settings(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, tenantSettingsOut(s))
-	return nil
+	return reply(w, http.StatusOK, s, err, tenantSettingsOut)
 }
 
 func (h *Handler) updateTenantSettings(w http.ResponseWriter, r *http.Request) error {
@@ -74,9 +70,5 @@ func (h *Handler) updateTenantSettings(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	s, err := h.tenant.UpdateSettings(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, tenantSettingsOut(s))
-	return nil
+	return reply(w, http.StatusOK, s, err, tenantSettingsOut)
 }
