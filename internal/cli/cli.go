@@ -21,6 +21,7 @@ const usage = `orgauth: an authorization server for machine-to-machine access by
 
 Usage:
   orgauth serve [flags]        run the server (orgauth serve -h lists the flags)
+  orgauth admins add <email>   add a dashboard administrator (orgauth admins add -h for the flags)
   orgauth keys rotate [--db]   rotate the signing keys (the next key, already published, starts signing)
   orgauth help                 show this help
 `
@@ -35,6 +36,8 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 	switch args[0] {
 	case "serve":
 		err = serve(args[1:], getenv, stderr)
+	case "admins":
+		err = admins(args[1:], getenv, os.Stdin, stdout)
 	case "keys":
 		if len(args) < 2 || args[1] != "rotate" {
 			fmt.Fprint(stderr, usage)

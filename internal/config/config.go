@@ -24,6 +24,10 @@ type Config struct {
 	BootstrapClientID     string
 	BootstrapClientSecret string
 
+	// The dashboard's first administrator, created when the store has none.
+	BootstrapAdminEmail    string
+	BootstrapAdminPassword string
+
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // text or json
 }
@@ -51,6 +55,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	str(&c.LogFormat, "log-format", "ORGAUTH_LOG_FORMAT", "text", "log format: text or json")
 	c.BootstrapClientID = getenv("ORGAUTH_BOOTSTRAP_CLIENT_ID")
 	c.BootstrapClientSecret = getenv("ORGAUTH_BOOTSTRAP_CLIENT_SECRET")
+	c.BootstrapAdminEmail = getenv("ORGAUTH_BOOTSTRAP_ADMIN_EMAIL")
+	c.BootstrapAdminPassword = getenv("ORGAUTH_BOOTSTRAP_ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("%w\n%s", err, usage(fs))
 	}
@@ -99,6 +105,9 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if (c.BootstrapAdminEmail == "") != (c.BootstrapAdminPassword == "") {
+		errs = append(errs, errors.New("ORGAUTH_BOOTSTRAP_ADMIN_EMAIL and ORGAUTH_BOOTSTRAP_ADMIN_PASSWORD go together"))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))

@@ -25,6 +25,7 @@ func TestLoad(t *testing.T) {
 		{name: "fail/issuer without trailing slash", args: []string{"--issuer", "https://auth.example.com"}, wantErr: "--issuer"},
 		{name: "fail/cert without key", args: []string{"--tls-cert", "c.pem"}, wantErr: "go together"},
 		{name: "fail/every problem reported", args: []string{"--addr", "nope", "--log-level", "loud"}, wantErr: "--log-level"},
+		{name: "fail/admin email without password", env: map[string]string{"ORGAUTH_BOOTSTRAP_ADMIN_EMAIL": "a@example.com"}, wantErr: "go together"},
 		{name: "fail/unknown flag", args: []string{"--bogus"}, wantErr: "bogus"},
 		{name: "fail/stray argument", args: []string{"extra"}, wantErr: "unexpected arguments"},
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/orgauth/orgauth/internal/config"
+	"github.com/orgauth/orgauth/internal/dashboard"
 	"github.com/orgauth/orgauth/internal/keys"
 	"github.com/orgauth/orgauth/internal/mgmt"
 	"github.com/orgauth/orgauth/internal/oauth"
@@ -60,6 +61,11 @@ func (s *Server) init(ctx context.Context, cfg config.Config) error {
 	if s.Bootstrap, err = s.tenant.Bootstrap(ctx, cfg.Issuer, cfg.BootstrapClientID, cfg.BootstrapClientSecret); err != nil {
 		return err
 	}
+	if cfg.BootstrapAdminEmail != "" {
+		if _, err := s.tenant.BootstrapAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
+			return err
+		}
+	}
 	if s.keys, err = keys.Open(ctx, s.store, keys.Options{Logger: s.log}); err != nil {
 		return fmt.Errorf("open signing keys: %w", err)
 	}
@@ -71,6 +77,7 @@ func (s *Server) init(ctx context.Context, cfg config.Config) error {
 	})
 	oauth.New(oauth.Config{Issuer: cfg.Issuer, Directory: s.tenant.Directory(), Signer: s.keys, Logger: s.log}).Mount(mux)
 	mgmt.New(mgmt.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Keys: s.keys, Verifier: s.keys, Logger: s.log}).Mount(mux)
+	dashboard.New(dashboard.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Logger: s.log}).Mount(mux)
 	s.handler = withCommon(mux, s.log)
 	return nil
 }

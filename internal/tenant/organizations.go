@@ -22,7 +22,7 @@ var (
 	organizationName = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
 	errOrganizationNotFound = notFound("No organization found by that id or name", "")
-	errOrganizationConflict = conflict("An organization with this name already exists.", "organization_conflict")
+	errOrganizationConflict = &Error{Kind: KindConflict, Message: "An organization with this name already exists.", Code: "organization_conflict", Property: "name"}
 	errAssociationConflict  = conflict("The client grant has already been added to this organization.", "client_grant_conflict")
 	errTooManyGrants        = conflict(fmt.Sprintf("An organization cannot have more than %d client grants.", MaxGrantsPerOrganization), "too_many_client_grants")
 	errGrantDeniesOrgs      = invalidMessage("grant_id",

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/orgauth/orgauth/internal/server"
+	"github.com/orgauth/orgauth/internal/tenant"
+)
+
+func TestAdminsAdd(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "orgauth.db")
+	getenv := func(k string) string {
+		if k == "ORGAUTH_DB" {
+			return db
+		}
+		return ""
+	}
+	run := func(stdin string, args ...string) (string, error) {
+		var out bytes.Buffer
+		err := admins(args, getenv, strings.NewReader(stdin), &out)
+		return out.String(), err
+	}
+	signIn := func(t *testing.T, email, password string) error {
+		t.Helper()
+		ctx := context.Background()
+		st, err := server.OpenStore(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		ten, err := tenant.Open(ctx, st, tenant.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ten.SignIn(ctx, email, password)
+		return err
+	}
+
+	t.Run("a generated password is printed once and signs in", func(t *testing.T) {
+		out, err := run("", "add", "ada@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`password: (\S+)`).FindStringSubmatch(out)
+		if m == nil || !strings.Contains(out, "administrator ada@example.com added (adm_") {
+			t.Fatalf("output:\n%s", out)
+		}
+		if err := signIn(t, "ada@example.com", m[1]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("--password-stdin takes the first line and prints no password", func(t *testing.T) {
+		out, err := run("correct horse battery staple\nrest\n", "add", "--password-stdin", "Grace@Example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(out, "password") {
+			t.Fatalf("output shows a password:\n%s", out)
+		}
+		if err := signIn(t, "grace@example.com", "correct horse battery staple"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for name, tt := range map[string]struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		"fail/email taken":           {"", []string{"add", "ada@example.com"}, "already exists"},
+		"fail/password too short":    {"short\n", []string{"add", "--password-stdin", "bob@example.com"}, "at least 12 characters"},
+		"fail/empty stdin":           {"", []string{"add", "--password-stdin", "bob@example.com"}, "stdin is empty"},
+		"fail/no email":              {"", []string{"add"}, "usage: orgauth admins add"},
+		"fail/unknown admins action": {"", []string{"remove", "ada@example.com"}, "usage: orgauth admins add"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := run(tt.stdin, tt.args...); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want one mentioning %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,279 @@
+package dashboard
+
+import (
+	"go/format"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
+)
+
+var (
+	clientIDCode     = regexp.MustCompile(`<code id="client-id">([^<]+)</code>`)
+	clientSecretCode = regexp.MustCompile(`<code id="client-secret">([^<]+)</code>`)
+)
+
+func TestApplicationPages(t *testing.T) {
+	h := newHarness(t).signIn()
+	ctx := t.Context()
+	dir := h.tenant.Directory()
+
+	t.Run("fail/a name with angle brackets is shown at the name", func(t *testing.T) {
+		p := h.post("/dashboard/applications", url.Values{"name": {"<b>bot</b>"}, "app_type": {"non_interactive"}})
+		wantStatus(t, p, http.StatusUnprocessableEntity)
+		wantBody(t, p, fieldErrorHTML("name", "String does not match pattern: ^[^<>]"), `value="&lt;b&gt;bot&lt;/b&gt;"`)
+	})
+
+	var clientID, secret string
+	t.Run("create shows the secret once, and it authenticates", func(t *testing.T) {
+		p := h.post("/dashboard/applications", url.Values{"name": {"Acme bot"}, "app_type": {"non_interactive"}, "description": {"Nightly export"}})
+		wantStatus(t, p, http.StatusCreated)
+		wantBody(t, p, "Copy the client secret now.", `data-copy="client-secret"`)
+		clientID, secret = clientIDCode.FindStringSubmatch(p.body)[1], clientSecretCode.FindStringSubmatch(p.body)[1]
+		c, err := dir.AuthenticateClient(ctx, clientID, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Name != "Acme bot" || c.Description != "Nightly export" || !slices.Equal(c.GrantTypes, []string{"client_credentials"}) {
+			t.Errorf("client %+v", c)
+		}
+		if strings.Contains(h.get("/dashboard/applications/"+clientID).body, secret) {
+			t.Error("the settings page shows the secret again")
+		}
+	})
+	t.Run("the list links it", func(t *testing.T) {
+		wantBody(t, h.get("/dashboard/applications"), `href="/dashboard/applications/`+clientID+`"`, "Machine to Machine")
+	})
+	t.Run("rotate shows a new secret; the old one stops working", func(t *testing.T) {
+		p := h.post("/dashboard/applications/"+clientID+"/rotate-secret", nil)
+		wantStatus(t, p, http.StatusOK)
+		wantBody(t, p, "The previous secret no longer works.")
+		rotated := clientSecretCode.FindStringSubmatch(p.body)[1]
+		if _, err := dir.AuthenticateClient(ctx, clientID, rotated); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dir.AuthenticateClient(ctx, clientID, secret); err == nil {
+			t.Fatal("the old secret still works")
+		}
+	})
+
+	acme, err := h.tenant.CreateOrganization(ctx, tenant.OrganizationInput{Name: "acme", DisplayName: ptr("Acme Inc.")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := func(defaultOrg string) url.Values {
+		return url.Values{"name": {"Acme bot"}, "app_type": {"non_interactive"}, "token_endpoint_auth_method": {"client_secret_basic"},
+			"grant_types": {"client_credentials"}, "default_organization": {defaultOrg}}
+	}
+	t.Run("the default organization picker offers organizations by name", func(t *testing.T) {
+		wantBody(t, h.get("/dashboard/applications/"+clientID), `<option value="acme">Acme Inc.</option>`)
+	})
+	for _, typed := range []string{"acme", "ACME", acme.ID} {
+		t.Run("a default organization typed as "+typed+" is saved by id", func(t *testing.T) {
+			wantRedirect(t, h.post("/dashboard/applications/"+clientID, settings(typed)), "/dashboard/applications/"+clientID+"?notice=saved")
+			c, _ := h.tenant.Client(ctx, clientID)
+			if c.DefaultOrganization == nil || c.DefaultOrganization.OrganizationID != acme.ID ||
+				!slices.Equal(c.DefaultOrganization.Flows, []string{"client_credentials"}) || c.TokenEndpointAuthMethod != "client_secret_basic" {
+				t.Fatalf("client %+v", c)
+			}
+			wantBody(t, h.get("/dashboard/applications/"+clientID), `name="default_organization" value="acme"`)
+		})
+	}
+	t.Run("fail/an unknown default organization is shown at the field", func(t *testing.T) {
+		p := h.post("/dashboard/applications/"+clientID, settings("initech"))
+		wantStatus(t, p, http.StatusUnprocessableEntity)
+		wantBody(t, p, fieldErrorHTML("default_organization", "No organization found by that id or name"), `value="initech"`)
+	})
+	t.Run("an empty default organization removes it", func(t *testing.T) {
+		wantRedirect(t, h.post("/dashboard/applications/"+clientID, settings("")), "/dashboard/applications/"+clientID)
+		if c, _ := h.tenant.Client(ctx, clientID); c.DefaultOrganization != nil {
+			t.Fatalf("default organization %+v", c.DefaultOrganization)
+		}
+	})
+	t.Run("fail/an unknown grant type is shown at the grant types", func(t *testing.T) {
+		f := settings("")
+		f.Add("grant_types", "magic")
+		wantBody(t, h.post("/dashboard/applications/"+clientID, f), `<details class="advanced" open>`, `id="error-grant-types"`)
+	})
+	t.Run("delete confirmation counts grants and associations; delete deletes", func(t *testing.T) {
+		createAPI(t, h, "https://reports")
+		g := createGrant(t, h, clientID, "https://reports", store.UsageAllow)
+		if _, err := h.tenant.AddOrganizationClientGrant(ctx, acme.ID, g.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantBody(t, h.get("/dashboard/applications/"+clientID+"/delete"),
+			"<strong>1 client grant</strong>: API https://reports", "<strong>1 organization association</strong>")
+		wantRedirect(t, h.post("/dashboard/applications/"+clientID+"/delete", nil), "/dashboard/applications?notice=deleted")
+		if _, err := h.tenant.ClientGrant(ctx, g.ID); err == nil {
+			t.Fatal("the grant survived")
+		}
+	})
+	t.Run("fail/an unknown application is a 404 page", func(t *testing.T) {
+		p := h.get("/dashboard/applications/nope")
+		wantStatus(t, p, http.StatusNotFound)
+		wantBody(t, p, "The client does not exist")
+	})
+}
+
+func TestApplicationAPIsTab(t *testing.T) {
+	h := newHarness(t).signIn()
+	ctx := t.Context()
+	api := createAPI(t, h, "https://reports", "read:reports", "write:reports")
+	other := createAPI(t, h, "https://billing")
+	c := createClient(t, h, "Acme bot")
+	tab := "/dashboard/applications/" + c.ClientID + "/apis"
+	grant := func() (store.ClientGrant, bool) {
+		l, err := h.tenant.ClientGrants(ctx, store.ClientGrantFilter{ClientID: c.ClientID, Audience: api.Identifier}, store.Page{Checkpoint: true, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Items) == 0 {
+			return store.ClientGrant{}, false
+		}
+		return l.Items[0], true
+	}
+
+	t.Run("every API is listed, none authorized", func(t *testing.T) {
+		p := h.get(tab)
+		wantBody(t, p, `data-api="https://reports"`, `data-api="https://billing"`, "Not authorized")
+		if strings.Contains(p.body, `name="authorized" value="1" checked`) {
+			t.Error("a toggle is on")
+		}
+	})
+	t.Run("turning the toggle on creates the grant with its scopes and organization settings", func(t *testing.T) {
+		p := h.post(tab+"/"+api.ID, url.Values{"authorized": {"1"}, "scope": {"read:reports"}, "organization_usage": {"require"}})
+		wantRedirect(t, p, tab+"?notice=saved#api-"+api.ID)
+		g, ok := grant()
+		if !ok || !slices.Equal(g.Scope, []string{"read:reports"}) || g.OrganizationUsage != store.UsageRequire || g.AllowAnyOrganization {
+			t.Fatalf("grant %+v", g)
+		}
+		wantBody(t, h.get(tab), "Authorized · organization support Required", `value="read:reports" checked`)
+	})
+	t.Run("saving again updates it", func(t *testing.T) {
+		wantRedirect(t, h.post(tab+"/"+api.ID, url.Values{"authorized": {"1"}, "scope": {"read:reports", "write:reports"},
+			"organization_usage": {"allow"}, "allow_any_organization": {"1"}}), tab)
+		g, _ := grant()
+		if len(g.Scope) != 2 || g.OrganizationUsage != store.UsageAllow || !g.AllowAnyOrganization {
+			t.Fatalf("grant %+v", g)
+		}
+	})
+	t.Run("fail/a scope the API does not define is shown in that API's card", func(t *testing.T) {
+		p := h.post(tab+"/"+api.ID, url.Values{"authorized": {"1"}, "scope": {"delete:everything"}, "organization_usage": {"allow"}})
+		wantStatus(t, p, http.StatusUnprocessableEntity)
+		card := p.body[strings.Index(p.body, `id="api-`+api.ID+`"`):]
+		card = card[:strings.Index(card, "</form>")]
+		wantBody(t, page{body: card}, fieldErrorHTML("scope", `Scope "delete:everything" is not defined by the API "https://reports".`))
+		if g, _ := grant(); len(g.Scope) != 2 {
+			t.Fatalf("grant changed: %+v", g)
+		}
+	})
+	t.Run("the revoke confirmation counts the organizations that lose access", func(t *testing.T) {
+		g, _ := grant()
+		o, err := h.tenant.CreateOrganization(ctx, tenant.OrganizationInput{Name: "acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.tenant.AddOrganizationClientGrant(ctx, o.ID, g.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantBody(t, h.get(tab), html.EscapeString(`Its access to 1 organization goes with it.`))
+	})
+	t.Run("turning the toggle off deletes the grant", func(t *testing.T) {
+		wantRedirect(t, h.post(tab+"/"+api.ID, url.Values{"scope": {"read:reports"}, "organization_usage": {"allow"}}), tab)
+		if _, ok := grant(); ok {
+			t.Fatal("the grant survived")
+		}
+	})
+	t.Run("an API left off stays off", func(t *testing.T) {
+		wantRedirect(t, h.post(tab+"/"+other.ID, url.Values{}), tab)
+		l, _ := h.tenant.ClientGrants(ctx, store.ClientGrantFilter{ClientID: c.ClientID}, store.Page{Checkpoint: true, Limit: 10})
+		if len(l.Items) != 0 {
+			t.Fatalf("grants %+v", l.Items)
+		}
+	})
+	t.Run("the Management API offers no organization settings", func(t *testing.T) {
+		mgmt := bootstrapManagementAPI(t, h)
+		p := h.get(tab)
+		card := p.body[strings.Index(p.body, `id="api-`+mgmt.ID+`"`):]
+		card = card[:strings.Index(card, "</form>")]
+		if strings.Contains(card, "organization_usage") {
+			t.Error("the Management API card offers organization support")
+		}
+	})
+}
+
+func TestQuickStart(t *testing.T) {
+	h := newHarness(t).signIn()
+	ctx := t.Context()
+	c := createClient(t, h, "Acme bot")
+	page := "/dashboard/applications/" + c.ClientID + "/quickstart"
+	t.Run("without an authorized API it says so", func(t *testing.T) {
+		wantBody(t, h.get(page), "Authorize an API first")
+	})
+	createAPI(t, h, "https://billing")
+	createGrant(t, h, c.ClientID, "https://billing", store.UsageDeny)
+	api := createAPI(t, h, "https://reports", "read:reports")
+	g := createGrant(t, h, c.ClientID, "https://reports", store.UsageRequire, "read:reports")
+	o, err := h.tenant.CreateOrganization(ctx, tenant.OrganizationInput{Name: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.tenant.AddOrganizationClientGrant(ctx, o.ID, g.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	p := h.get(page)
+	t.Run("the API that takes an organization is chosen, with an organization it reaches", func(t *testing.T) {
+		wantBody(t, p, `<option value="`+api.ID+`" selected>`, `name="organization" value="`+o.ID+`"`)
+	})
+	t.Run("the curl snippet is exact", func(t *testing.T) {
+		want := "curl --request POST --url 'http://dashboard.test/oauth/token' \\\n" +
+			"  --data grant_type=client_credentials \\\n" +
+			"  --data-urlencode 'client_id=" + c.ClientID + "' \\\n" +
+			"  --data-urlencode \"client_secret=$CLIENT_SECRET\" \\\n" +
+			"  --data-urlencode 'audience=https://reports' \\\n" +
+			"  --data-urlencode 'organization=" + o.ID + "'"
+		wantBody(t, p, `<code id="snippet-curl">`+html.EscapeString(want)+`</code>`)
+	})
+	t.Run("the Go snippet is a gofmt-formatted program with the organization", func(t *testing.T) {
+		code := regexp.MustCompile(`(?s)<code id="snippet-go">(.*?)</code>`).FindStringSubmatch(p.body)[1]
+		code = html.UnescapeString(code)
+		formatted, err := format.Source([]byte(code))
+		if err != nil {
+			t.Fatalf("%v\n%s", err, code)
+		}
+		if string(formatted) != code {
+			t.Errorf("not gofmt-formatted:\n%s", code)
+		}
+		for _, want := range []string{`"organization": {"` + o.ID + `"}`, `ClientID:     "` + c.ClientID + `"`, `TokenURL:     "http://dashboard.test/oauth/token"`} {
+			if !strings.Contains(code, want) {
+				t.Errorf("snippet lacks %s:\n%s", want, code)
+			}
+		}
+	})
+	t.Run("an API whose grant takes no organization gets snippets without one", func(t *testing.T) {
+		billing, _ := h.tenant.ResourceServer(ctx, "https://billing")
+		p := h.get(page + "?api=" + billing.ID)
+		wantBody(t, p, "organization support <strong>None</strong>")
+		if strings.Contains(p.body, "organization=") {
+			t.Error("the snippet names an organization")
+		}
+		code := html.UnescapeString(regexp.MustCompile(`(?s)<code id="snippet-go">(.*?)</code>`).FindStringSubmatch(p.body)[1])
+		if formatted, err := format.Source([]byte(code)); err != nil || string(formatted) != code {
+			t.Errorf("not gofmt-formatted (%v):\n%s", err, code)
+		}
+	})
+	t.Run("a quote in a value cannot break out of the shell quoting", func(t *testing.T) {
+		if got := shellQuote("it's"); got != `'it'\''s'` {
+			t.Errorf("shellQuote = %s", got)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,197 @@
+package dashboard
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
+)
+
+// accessRow is one (application, API) pair that may get tokens for an organization.
+type accessRow struct {
+	Grant       store.ClientGrant
+	Application store.Client
+	API         store.ResourceServer
+	Associated  bool // through an association with this organization (Remove undoes it)
+	// Inactive: the grant's organization support is None, so the association does nothing until it is
+	// switched back on.
+	Inactive bool
+}
+
+type organizationAccess struct {
+	Organization store.Organization
+	Rows         []accessRow
+}
+
+// organizationAccess is the Machine to Machine Access tab: the grants associated with the organization,
+// then those that reach every organization (allow_any_organization).
+func (h *Handler) organizationAccess(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+	ctx := r.Context()
+	o, err := h.tenant.Organization(ctx, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	associated, err := h.tenant.OrganizationClientGrants(ctx, o.ID, store.ClientGrantFilter{},
+		store.Page{Limit: tenant.MaxGrantsPerOrganization})
+	if err != nil {
+		return err
+	}
+	anyOrganization := true
+	everywhere, err := h.grantsMatching(ctx, store.ClientGrantFilter{AllowAnyOrganization: &anyOrganization})
+	if err != nil {
+		return err
+	}
+	data := organizationAccess{Organization: o}
+	names := newNameCache(h.tenant)
+	isAssociated := map[string]bool{}
+	for _, g := range associated.Items {
+		isAssociated[g.ID] = true
+	}
+	for i, g := range append(associated.Items, everywhere...) {
+		if i >= len(associated.Items) && isAssociated[g.ID] {
+			continue // associated and reaching any organization: listed once, with Remove
+		}
+		row := accessRow{Grant: g, Associated: isAssociated[g.ID], Inactive: !supportsOrganizations(g)}
+		if row.Application, row.API, err = names.lookup(ctx, g); err != nil {
+			return err
+		}
+		data.Rows = append(data.Rows, row)
+	}
+	h.page(w, r, s, http.StatusOK, "organization_access", view{Title: organizationTitle(o) + " · Machine to Machine Access",
+		Section: "organizations", Data: data})
+	return nil
+}
+
+// addAccess is the Add Access form: first an application, then one of its APIs.
+type addAccess struct {
+	Organization store.Organization
+	Applications []store.Client
+	Application  store.Client // chosen in the first step
+	Choices      []accessChoice
+}
+
+// accessChoice is one API of the chosen application, and whether it can be added.
+type accessChoice struct {
+	Grant  store.ClientGrant
+	API    store.ResourceServer
+	Reason string // why it cannot be added; empty when it can
+}
+
+func (h *Handler) addAccessPage(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+	data, err := h.loadAddAccess(r.Context(), r.PathValue("id"), r.URL.Query().Get("client_id"))
+	if err != nil {
+		return err
+	}
+	h.page(w, r, s, http.StatusOK, "organization_access_add", view{Title: "Add access · " + organizationTitle(data.Organization),
+		Section: "organizations", Data: data})
+	return nil
+}
+
+func (h *Handler) loadAddAccess(ctx context.Context, orgID, clientID string) (addAccess, error) {
+	o, err := h.tenant.Organization(ctx, orgID)
+	if err != nil {
+		return addAccess{}, err
+	}
+	data := addAccess{Organization: o}
+	if data.Applications, err = h.allApplications(ctx); err != nil {
+		return data, err
+	}
+	if clientID == "" {
+		return data, nil
+	}
+	if data.Application, err = h.tenant.Client(ctx, clientID); err != nil {
+		return data, err
+	}
+	grants, err := h.grantsMatching(ctx, store.ClientGrantFilter{ClientID: clientID})
+	if err != nil {
+		return data, err
+	}
+	associated, err := h.tenant.OrganizationClientGrants(ctx, o.ID, store.ClientGrantFilter{ClientID: clientID},
+		store.Page{Limit: tenant.MaxGrantsPerOrganization})
+	if err != nil {
+		return data, err
+	}
+	has := map[string]bool{}
+	for _, g := range associated.Items {
+		has[g.ID] = true
+	}
+	for _, g := range grants {
+		api, err := h.tenant.ResourceServer(ctx, g.Audience)
+		if err != nil {
+			return data, err
+		}
+		c := accessChoice{Grant: g, API: api}
+		switch {
+		case has[g.ID]:
+			c.Reason = "Already has access."
+		case !supportsOrganizations(g):
+			c.Reason = "Organization support is None: set it to Optional or Required on the application's APIs tab first."
+		}
+		data.Choices = append(data.Choices, c)
+	}
+	return data, nil
+}
+
+// addAccess associates the chosen grant with the organization. Once the organization is known to
+// exist, any refusal (no grant chosen, organization support None, the limit) concerns the choice.
+func (h *Handler) addAccess(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+	o, err := h.tenant.Organization(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	_, err = h.tenant.AddOrganizationClientGrant(r.Context(), o.ID, r.PostForm.Get("grant_id"))
+	if err == nil {
+		return redirect(w, r, "/dashboard/organizations/"+o.ID+"/access", "access-added")
+	}
+	e, ok := tenant.AsError(err)
+	if !ok {
+		return err
+	}
+	data, err := h.loadAddAccess(r.Context(), o.ID, r.PostForm.Get("client_id"))
+	if err != nil {
+		return err
+	}
+	h.page(w, r, s, http.StatusUnprocessableEntity, "organization_access_add", view{Title: "Add access · " + organizationTitle(data.Organization),
+		Section: "organizations", Errors: formErrors{"grant_id": displayMessage(e)}, Data: data})
+	return nil
+}
+
+func (h *Handler) removeAccess(w http.ResponseWriter, r *http.Request, _ tenant.AdminSession) error {
+	orgID := r.PathValue("id")
+	if err := h.tenant.RemoveOrganizationClientGrant(r.Context(), orgID, r.PathValue("grant")); err != nil {
+		return err
+	}
+	return redirect(w, r, "/dashboard/organizations/"+orgID+"/access", "access-remove")
+}
+
+// nameCache looks up each application and API once per page.
+type nameCache struct {
+	tenant  Tenant
+	clients map[string]store.Client
+	apis    map[string]store.ResourceServer
+}
+
+func newNameCache(t Tenant) *nameCache {
+	return &nameCache{tenant: t, clients: map[string]store.Client{}, apis: map[string]store.ResourceServer{}}
+}
+
+func (n *nameCache) lookup(ctx context.Context, g store.ClientGrant) (store.Client, store.ResourceServer, error) {
+	c, ok := n.clients[g.ClientID]
+	if !ok {
+		var err error
+		if c, err = n.tenant.Client(ctx, g.ClientID); err != nil {
+			return c, store.ResourceServer{}, err
+		}
+		n.clients[g.ClientID] = c
+	}
+	api, ok := n.apis[g.Audience]
+	if !ok {
+		var err error
+		if api, err = n.tenant.ResourceServer(ctx, g.Audience); err != nil {
+			return c, api, err
+		}
+		n.apis[g.Audience] = api
+	}
+	return c, api, nil
+}

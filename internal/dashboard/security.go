@@ -1,0 +1,123 @@
+package dashboard
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/orgauth/orgauth/internal/tenant"
+)
+
+// contentSecurityPolicy allows nothing inline and nothing from elsewhere, except organization logos
+// (https images) in the branding preview.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
+	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+
+// maxFormBytes bounds a dashboard form; the largest (an API with many scopes) stays far below.
+const maxFormBytes = 64 << 10
+
+// csrfField is the hidden form field every POST carries.
+const csrfField = "csrf"
+
+// Cookie names; with TLS they get the __Host- prefix, so that no subdomain can set or shadow them.
+const (
+	sessionCookie = "orgauth_session"
+	signInCookie  = "orgauth_signin" // the sign-in form's CSRF token, before there is a session
+)
+
+// pageFunc serves a page for a signed-in administrator; an error it returns is rendered by fail.
+type pageFunc func(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error
+
+// protect adds the security headers to every dashboard answer and refuses cross-origin form posts
+// (by Sec-Fetch-Site and Origin) before any token is even looked at.
+func (h *Handler) protect(next http.Handler) http.Handler {
+	guarded := h.cop.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", contentSecurityPolicy)
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		hd.Set("Cache-Control", "no-store")
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		guarded.ServeHTTP(w, r)
+	})
+}
+
+// signedIn serves fn to an administrator with a live session, and checks the session's CSRF token on
+// every POST. Without a session it sends the browser to the sign-in page, which brings it back.
+func (h *Handler) signedIn(fn pageFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var token string
+		if c, err := r.Cookie(h.cookieName(sessionCookie)); err == nil {
+			token = c.Value
+		}
+		s, err := h.tenant.AdminSession(r.Context(), token)
+		if errors.Is(err, tenant.ErrSessionNotFound) {
+			target := "/dashboard/signin"
+			if r.Method == http.MethodGet {
+				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
+			return
+		}
+		if err != nil {
+			h.fail(w, r, tenant.AdminSession{}, err)
+			return
+		}
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				h.renderError(w, r, http.StatusBadRequest, "The form could not be read.")
+				return
+			}
+			if !sameToken(r.PostForm.Get(csrfField), s.Session.CSRFToken) {
+				h.renderError(w, r, http.StatusForbidden, "This form has expired or did not come from this dashboard. Reload the page and try again.")
+				return
+			}
+		}
+		if err := fn(w, r, s); err != nil {
+			h.fail(w, r, s, err)
+		}
+	})
+}
+
+// sameToken compares a submitted token with the expected one in constant time; empty never matches.
+func sameToken(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func (h *Handler) cookieName(name string) string {
+	if h.secure {
+		return "__Host-" + name
+	}
+	return name
+}
+
+// setCookie sets a cookie only this dashboard's pages send back: HttpOnly, SameSite=Lax (a link from
+// elsewhere may open a page, never post a form) and, with TLS, Secure and __Host- prefixed.
+func (h *Handler) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     h.cookieName(name),
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   h.secure,
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// localPath keeps a post-sign-in redirect inside the dashboard: anything else (another host, a
+// scheme-relative //host path, a backslash trick) becomes the dashboard's home.
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/dashboard/") || strings.ContainsAny(next, "\\\r\n") || strings.HasPrefix(next, "//") {
+		return "/dashboard/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return "/dashboard/"
+	}
+	return next
+}
