@@ -7,11 +7,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 const adminCols = `id, email, password_hash, created_at, updated_at`
 
-func scanAdmin(sc scanner) (store.Admin, error) {
+func scanAdmin(sc sqlstore.Scanner) (store.Admin, error) {
 	var a store.Admin
 	if err := sc.Scan(&a.ID, &a.Email, &a.PasswordHash, &a.CreatedAt, &a.UpdatedAt); err != nil {
 		return a, err

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 // clientGrantCols are qualified with g, the alias every query on client_grants uses, so that joins
@@ -15,7 +16,7 @@ import (
 const clientGrantCols = `g.id, g.client_id, g.audience, g.scope, g.organization_usage, g.allow_any_organization,
 	g.subject_type, g.created_at, g.updated_at`
 
-func scanClientGrant(sc scanner) (store.ClientGrant, error) {
+func scanClientGrant(sc sqlstore.Scanner) (store.ClientGrant, error) {
 	var (
 		g     store.ClientGrant
 		scope *string
@@ -25,7 +26,7 @@ func scanClientGrant(sc scanner) (store.ClientGrant, error) {
 		return g, err
 	}
 	var err error
-	if g.Scope, err = decodeStrings(scope); err != nil {
+	if g.Scope, err = sqlstore.DecodeStrings(scope); err != nil {
 		return g, fmt.Errorf("decode scope: %w", err)
 	}
 	g.CreatedAt, g.UpdatedAt = utc(g.CreatedAt), utc(g.UpdatedAt)
@@ -37,7 +38,7 @@ func getClientGrant(ctx context.Context, q querier, id string, lock bool) (store
 }
 
 func insertClientGrant(ctx context.Context, q querier, g store.ClientGrant) error {
-	scope, err := encodeStrings(g.Scope)
+	scope, err := sqlstore.EncodeStrings(g.Scope)
 	if err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func (s *Store) UpdateClientGrant(ctx context.Context, id string, fn func(*store
 		func(q querier) (store.ClientGrant, error) { return getClientGrant(ctx, q, id, true) },
 		fn,
 		func(q querier, g store.ClientGrant) error {
-			scope, err := encodeStrings(g.Scope)
+			scope, err := sqlstore.EncodeStrings(g.Scope)
 			if err != nil {
 				return err
 			}

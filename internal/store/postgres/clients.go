@@ -7,34 +7,29 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 const clientCols = `client_id, name, description, app_type, grant_types, token_endpoint_auth_method, secret_hash,
 	default_org_id, default_org_flows, organization_usage, organization_require_behavior, created_at, updated_at`
 
-func scanClient(sc scanner) (store.Client, error) {
+func scanClient(sc sqlstore.Scanner) (store.Client, error) {
 	var (
-		c                    store.Client
-		grantTypes, orgFlows *string
-		defaultOrg           *string
+		c                           store.Client
+		grantTypes, orgID, orgFlows *string
 	)
 	if err := sc.Scan(&c.ClientID, &c.Name, &c.Description, &c.AppType, &grantTypes, &c.TokenEndpointAuthMethod,
-		&c.SecretHash, &defaultOrg, &orgFlows, &c.OrganizationUsage, &c.OrganizationRequireBehavior,
+		&c.SecretHash, &orgID, &orgFlows, &c.OrganizationUsage, &c.OrganizationRequireBehavior,
 		&c.CreatedAt, &c.UpdatedAt); err != nil {
 		return c, err
 	}
 	var err error
-	if c.GrantTypes, err = decodeStrings(grantTypes); err != nil {
+	if c.GrantTypes, err = sqlstore.DecodeStrings(grantTypes); err != nil {
 		return c, fmt.Errorf("decode grant types: %w", err)
 	}
-	c.SecretHash = fromNullBytes(c.SecretHash)
-	// Deleting the organization sets default_org_id to NULL and leaves the flows behind: the id decides.
-	if defaultOrg != nil {
-		flows, err := decodeStrings(orgFlows)
-		if err != nil {
-			return c, fmt.Errorf("decode default organization flows: %w", err)
-		}
-		c.DefaultOrganization = &store.DefaultOrganization{OrganizationID: *defaultOrg, Flows: flows}
+	c.SecretHash = sqlstore.FromNullBytes(c.SecretHash)
+	if c.DefaultOrganization, err = sqlstore.DecodeDefaultOrganization(orgID, orgFlows); err != nil {
+		return c, err
 	}
 	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
 	return c, nil
@@ -47,18 +42,15 @@ func getClient(ctx context.Context, q querier, clientID string, lock bool) (stor
 // clientArgs are the column values of c that an insert or update writes, in clientCols order after
 // client_id and before the times.
 func clientArgs(c store.Client) ([]any, error) {
-	grantTypes, err := encodeStrings(c.GrantTypes)
+	grantTypes, err := sqlstore.EncodeStrings(c.GrantTypes)
 	if err != nil {
 		return nil, err
 	}
-	var orgID, orgFlows any
-	if c.DefaultOrganization != nil {
-		orgID = c.DefaultOrganization.OrganizationID
-		if orgFlows, err = encodeStrings(c.DefaultOrganization.Flows); err != nil {
-			return nil, err
-		}
+	orgID, orgFlows, err := sqlstore.EncodeDefaultOrganization(c.DefaultOrganization)
+	if err != nil {
+		return nil, err
 	}
-	return []any{c.Name, c.Description, c.AppType, grantTypes, c.TokenEndpointAuthMethod, nullBytes(c.SecretHash),
+	return []any{c.Name, c.Description, c.AppType, grantTypes, c.TokenEndpointAuthMethod, sqlstore.NullBytes(c.SecretHash),
 		orgID, orgFlows, c.OrganizationUsage, c.OrganizationRequireBehavior}, nil
 }
 

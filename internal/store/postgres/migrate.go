@@ -4,52 +4,20 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change, migrations/NNNN_name.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the embedded migrations in version order; versions start at 1 and leave no gap.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	// Glob returns names sorted, and the zero-padded prefix sorts them by version.
-	ms := make([]migration, 0, len(names))
-	for i, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		prefix, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if !ok || err != nil || v != i+1 {
-			return nil, fmt.Errorf("migration %s: want a name starting with version %04d_", base, i+1)
-		}
-		b, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	return ms, nil
-}
-
 // migrate applies the migrations the schema has not seen, each in its own transaction together with the
 // row that records it. Each transaction first takes the schema's migration lock, so instances starting
 // at once queue, and each finds what the one before applied: every version is applied exactly once.
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations")
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -65,7 +33,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 // applyNext applies the first migration the schema lacks, and reports done when it lacks none.
-func applyNext(ctx context.Context, pool *pgxpool.Pool, ms []migration) (done bool, err error) {
+func applyNext(ctx context.Context, pool *pgxpool.Pool, ms []sqlstore.Migration) (done bool, err error) {
 	tx, err := pool.BeginTx(ctx, writeTx)
 	if err != nil {
 		return false, err
@@ -100,14 +68,14 @@ func applyNext(ctx context.Context, pool *pgxpool.Pool, ms []migration) (done bo
 		return true, tx.Commit(ctx)
 	}
 	m := ms[latest]
-	if _, err := tx.Exec(ctx, m.sql); err != nil {
-		return false, fmt.Errorf("%s: %w", m.name, err)
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
+		return false, fmt.Errorf("%s: %w", m.Name, err)
 	}
-	if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name); err != nil {
-		return false, fmt.Errorf("%s: %w", m.name, err)
+	if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.Version, m.Name); err != nil {
+		return false, fmt.Errorf("%s: %w", m.Name, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return false, fmt.Errorf("%s: %w", m.name, err)
+		return false, fmt.Errorf("%s: %w", m.Name, err)
 	}
 	return false, nil
 }

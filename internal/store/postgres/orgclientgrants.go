@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 // Organization client grants reference organizations and client grants by seq; these helpers turn the
@@ -42,10 +43,8 @@ func (s *Store) AddOrganizationClientGrant(ctx context.Context, orgID, grantID s
 			return err
 		}
 		var grantSeq int64
-		g, err := scanClientGrant(seqScanner{
-			sc:  tx.QueryRow(ctx, "SELECT g.seq, "+clientGrantCols+" FROM client_grants g WHERE g.id = $1", grantID),
-			seq: &grantSeq,
-		})
+		g, err := scanClientGrant(sqlstore.WithSeq(
+			tx.QueryRow(ctx, "SELECT g.seq, "+clientGrantCols+" FROM client_grants g WHERE g.id = $1", grantID), &grantSeq))
 		if err != nil {
 			return fmt.Errorf("client grant %s: %w", grantID, classify(err))
 		}

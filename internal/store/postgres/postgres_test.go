@@ -16,6 +16,7 @@ import (
 
 	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/store/postgres/pgtest"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 	"github.com/orgauth/orgauth/internal/store/storetest"
 )
 
@@ -61,7 +62,7 @@ func TestConcurrentOpensApplyEachMigrationOnce(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestConcurrentOpensApplyEachMigrationOnce(t *testing.T) {
 	}
 	var want []string
 	for _, m := range ms {
-		want = append(want, m.name)
+		want = append(want, m.Name)
 	}
 	if !slices.Equal(applied, want) {
 		t.Errorf("applied migrations %v, want %v", applied, want)

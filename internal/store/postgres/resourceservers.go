@@ -7,12 +7,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 const resourceServerCols = `id, identifier, name, scopes, signing_alg, token_lifetime, allow_offline_access, is_system,
 	created_at, updated_at`
 
-func scanResourceServer(sc scanner) (store.ResourceServer, error) {
+func scanResourceServer(sc sqlstore.Scanner) (store.ResourceServer, error) {
 	var (
 		rs     store.ResourceServer
 		scopes *string
@@ -22,7 +23,7 @@ func scanResourceServer(sc scanner) (store.ResourceServer, error) {
 		return rs, err
 	}
 	var err error
-	if rs.Scopes, err = decodeScopes(scopes); err != nil {
+	if rs.Scopes, err = sqlstore.DecodeScopes(scopes); err != nil {
 		return rs, fmt.Errorf("decode scopes: %w", err)
 	}
 	rs.CreatedAt, rs.UpdatedAt = utc(rs.CreatedAt), utc(rs.UpdatedAt)
@@ -45,7 +46,7 @@ func forUpdate(lock bool) string {
 }
 
 func insertResourceServer(ctx context.Context, q querier, rs store.ResourceServer) error {
-	scopes, err := encodeScopes(rs.Scopes)
+	scopes, err := sqlstore.EncodeScopes(rs.Scopes)
 	if err != nil {
 		return err
 	}
@@ -103,7 +104,7 @@ func (s *Store) UpdateResourceServer(ctx context.Context, id string, fn func(*st
 		func(q querier) (store.ResourceServer, error) { return getResourceServer(ctx, q, "id", id, true) },
 		fn,
 		func(q querier, rs store.ResourceServer) error {
-			scopes, err := encodeScopes(rs.Scopes)
+			scopes, err := sqlstore.EncodeScopes(rs.Scopes)
 			if err != nil {
 				return err
 			}

@@ -6,11 +6,12 @@ import (
 	"fmt"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 const adminCols = `id, email, password_hash, created_at, updated_at`
 
-func scanAdmin(sc scanner) (store.Admin, error) {
+func scanAdmin(sc sqlstore.Scanner) (store.Admin, error) {
 	var (
 		a                store.Admin
 		created, updated int64

@@ -6,25 +6,26 @@ import (
 	"fmt"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 // organizationCols are qualified with o, the alias every query on organizations uses.
 const organizationCols = `o.id, o.name, o.display_name, o.branding, o.metadata, o.created_at, o.updated_at`
 
-func scanOrganization(sc scanner) (store.Organization, error) {
+func scanOrganization(sc sqlstore.Scanner) (store.Organization, error) {
 	var (
 		o                  store.Organization
-		branding, metadata sql.Null[string]
+		branding, metadata *string
 		created, updated   int64
 	)
 	if err := sc.Scan(&o.ID, &o.Name, &o.DisplayName, &branding, &metadata, &created, &updated); err != nil {
 		return o, err
 	}
 	var err error
-	if o.Branding, err = decodeBranding(branding); err != nil {
+	if o.Branding, err = sqlstore.DecodeBranding(branding); err != nil {
 		return o, fmt.Errorf("decode branding: %w", err)
 	}
-	if o.Metadata, err = decodeMetadata(metadata); err != nil {
+	if o.Metadata, err = sqlstore.DecodeMetadata(metadata); err != nil {
 		return o, fmt.Errorf("decode metadata: %w", err)
 	}
 	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -40,10 +41,10 @@ func getOrganization(ctx context.Context, q querier, col, v string) (store.Organ
 
 // organizationJSON encodes the JSON columns of o.
 func organizationJSON(o store.Organization) (branding, metadata any, err error) {
-	if branding, err = encodeBranding(o.Branding); err != nil {
+	if branding, err = sqlstore.EncodeBranding(o.Branding); err != nil {
 		return nil, nil, err
 	}
-	if metadata, err = encodeMetadata(o.Metadata); err != nil {
+	if metadata, err = sqlstore.EncodeMetadata(o.Metadata); err != nil {
 		return nil, nil, err
 	}
 	return branding, metadata, nil

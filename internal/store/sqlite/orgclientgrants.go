@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 // Organization client grants reference organizations and client grants by seq; these helpers turn the
@@ -38,10 +39,8 @@ func (s *Store) AddOrganizationClientGrant(ctx context.Context, orgID, grantID s
 			return err
 		}
 		var grantSeq int64
-		g, err := scanClientGrant(seqScanner{
-			sc:  tx.QueryRowContext(ctx, "SELECT g.seq, "+clientGrantCols+" FROM client_grants g WHERE g.id = ?", grantID),
-			seq: &grantSeq,
-		})
+		g, err := scanClientGrant(sqlstore.WithSeq(
+			tx.QueryRowContext(ctx, "SELECT g.seq, "+clientGrantCols+" FROM client_grants g WHERE g.id = ?", grantID), &grantSeq))
 		if err != nil {
 			return fmt.Errorf("client grant %s: %w", grantID, classify(err))
 		}

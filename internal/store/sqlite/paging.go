@@ -3,16 +3,11 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
 
 // listSpec describes a listable SELECT: "SELECT <seq>, <cols> FROM <from> WHERE <where...>", in the
 // creation order that the integer column seq gives.
@@ -30,28 +25,18 @@ func (l *listSpec) and(cond string, args ...any) {
 	l.args = append(l.args, args...)
 }
 
-// list runs spec for page p. A Limit of zero or less means no limit. Checkpoint cursors are the seq of
-// the last item returned; the next page starts after it, so items added or removed meanwhile never shift
-// a later page.
-func list[T any](ctx context.Context, q querier, spec listSpec, p store.Page, scan func(scanner) (T, error)) (store.List[T], error) {
-	var out store.List[T]
-	limit, offset := -1, 0 // SQLite reads a negative LIMIT as none
-	if p.Checkpoint {
-		if p.From != "" {
-			after, err := parseCursor(p.From)
-			if err != nil {
-				return out, err
-			}
-			spec.and(spec.seq+" > ?", after)
-		}
-		if p.Limit > 0 {
-			limit = p.Limit + 1 // one more tells whether a next page exists
-		}
-	} else {
-		if p.Limit > 0 {
-			limit = p.Limit
-		}
-		offset = max(0, p.Offset)
+// list runs spec for page p (see sqlstore.PageWindow and sqlstore.Collect).
+func list[T any](ctx context.Context, q querier, spec listSpec, p store.Page, scan func(sqlstore.Scanner) (T, error)) (store.List[T], error) {
+	w, err := sqlstore.PageWindow(p)
+	if err != nil {
+		return store.List[T]{}, err
+	}
+	if w.After > 0 {
+		spec.and(spec.seq+" > ?", w.After)
+	}
+	limit := -1 // SQLite reads a negative LIMIT as none
+	if w.Limit > 0 {
+		limit = w.Limit
 	}
 	cond := ""
 	if len(spec.where) > 0 {
@@ -60,27 +45,14 @@ func list[T any](ctx context.Context, q querier, spec listSpec, p store.Page, sc
 
 	rows, err := q.QueryContext(ctx,
 		"SELECT "+spec.seq+", "+spec.cols+" FROM "+spec.from+cond+" ORDER BY "+spec.seq+" LIMIT ? OFFSET ?",
-		append(spec.args[:len(spec.args):len(spec.args)], limit, offset)...)
+		append(spec.args[:len(spec.args):len(spec.args)], limit, w.Offset)...)
 	if err != nil {
-		return out, err
+		return store.List[T]{}, err
 	}
 	defer rows.Close()
-	var seqs []int64
-	for rows.Next() {
-		var seq int64
-		item, err := scan(seqScanner{sc: rows, seq: &seq})
-		if err != nil {
-			return out, err
-		}
-		seqs = append(seqs, seq)
-		out.Items = append(out.Items, item)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqlstore.Collect(rows, p, scan)
+	if err != nil {
 		return out, err
-	}
-	if p.Checkpoint && p.Limit > 0 && len(out.Items) > p.Limit {
-		out.Items = out.Items[:p.Limit]
-		out.Next = strconv.FormatInt(seqs[p.Limit-1], 10)
 	}
 	if !p.Checkpoint && p.WantTotal {
 		if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+spec.from+cond, spec.args...).Scan(&out.Total); err != nil {
@@ -88,23 +60,4 @@ func list[T any](ctx context.Context, q querier, spec listSpec, p store.Page, sc
 		}
 	}
 	return out, nil
-}
-
-// parseCursor accepts only what list hands out: a positive seq in canonical base 10.
-func parseCursor(s string) (int64, error) {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != s {
-		return 0, fmt.Errorf("%w: %q", store.ErrInvalidCursor, s)
-	}
-	return n, nil
-}
-
-// seqScanner reads the seq column that list puts first, then hands the rest to the entity's scan.
-type seqScanner struct {
-	sc  scanner
-	seq *int64
-}
-
-func (s seqScanner) Scan(dest ...any) error {
-	return s.sc.Scan(append([]any{s.seq}, dest...)...)
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 	"github.com/orgauth/orgauth/internal/store/storetest"
 )
 
@@ -64,7 +65,7 @@ func TestReopenKeepsDataAndAppliesMigrationsOnce(t *testing.T) {
 	if after := appliedMigrations(t, s); after != before {
 		t.Errorf("migrations after reopening:\n%s\nbefore:\n%s", after, before)
 	}
-	ms, err := loadMigrations()
+	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}

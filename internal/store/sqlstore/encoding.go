@@ -1,0 +1,165 @@
+package sqlstore
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/orgauth/orgauth/internal/store"
+)
+
+// Slices and maps are stored as JSON in nullable text columns; a nil *string is SQL NULL. Empty values
+// are stored as NULL, so nil and empty read back alike (as nil).
+
+// jsonText encodes v for a JSON text column, or NULL when empty.
+func jsonText(v any, empty bool) (any, error) {
+	if empty {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// fromJSONText decodes a JSON text column into dst; NULL leaves dst untouched.
+func fromJSONText(col *string, dst any) error {
+	if col == nil {
+		return nil
+	}
+	return json.Unmarshal([]byte(*col), dst)
+}
+
+// fromJSONCollection decodes a slice or map column; NULL and empty read as nil.
+func fromJSONCollection[T ~[]string | ~[]scopeJSON | ~map[string]string](col *string) (T, error) {
+	var v T
+	if err := fromJSONText(col, &v); err != nil || len(v) == 0 {
+		return nil, err
+	}
+	return v, nil
+}
+
+// EncodeStrings is the column value of a string slice.
+func EncodeStrings(v []string) (any, error) { return jsonText(v, len(v) == 0) }
+
+// DecodeStrings reads a column that EncodeStrings wrote.
+func DecodeStrings(col *string) ([]string, error) { return fromJSONCollection[[]string](col) }
+
+// The stored JSON shapes carry their own tags, so renaming a store field never changes stored data.
+
+type scopeJSON struct {
+	Value       string `json:"value"`
+	Description string `json:"description"`
+}
+
+// EncodeScopes is the column value of an API's scopes.
+func EncodeScopes(scopes []store.Scope) (any, error) {
+	v := make([]scopeJSON, len(scopes))
+	for i, s := range scopes {
+		v[i] = scopeJSON(s)
+	}
+	return jsonText(v, len(v) == 0)
+}
+
+// DecodeScopes reads a column that EncodeScopes wrote.
+func DecodeScopes(col *string) ([]store.Scope, error) {
+	v, err := fromJSONCollection[[]scopeJSON](col)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	scopes := make([]store.Scope, len(v))
+	for i, s := range v {
+		scopes[i] = store.Scope(s)
+	}
+	return scopes, nil
+}
+
+// EncodeMetadata is the column value of an organization's metadata.
+func EncodeMetadata(m map[string]string) (any, error) { return jsonText(m, len(m) == 0) }
+
+// DecodeMetadata reads a column that EncodeMetadata wrote.
+func DecodeMetadata(col *string) (map[string]string, error) {
+	return fromJSONCollection[map[string]string](col)
+}
+
+type brandingJSON struct {
+	LogoURL string      `json:"logo_url"`
+	Colors  *colorsJSON `json:"colors,omitempty"`
+}
+
+type colorsJSON struct {
+	Primary        string `json:"primary"`
+	PageBackground string `json:"page_background"`
+}
+
+// EncodeBranding is the column value of an organization's branding: NULL when there is none, JSON
+// otherwise, even when all its fields are empty.
+func EncodeBranding(b *store.Branding) (any, error) {
+	if b == nil {
+		return nil, nil
+	}
+	v := brandingJSON{LogoURL: b.LogoURL}
+	if b.Colors != nil {
+		c := colorsJSON(*b.Colors)
+		v.Colors = &c
+	}
+	return jsonText(v, false)
+}
+
+// DecodeBranding reads a column that EncodeBranding wrote.
+func DecodeBranding(col *string) (*store.Branding, error) {
+	if col == nil {
+		return nil, nil
+	}
+	var v brandingJSON
+	if err := fromJSONText(col, &v); err != nil {
+		return nil, err
+	}
+	b := &store.Branding{LogoURL: v.LogoURL}
+	if v.Colors != nil {
+		c := store.BrandingColors(*v.Colors)
+		b.Colors = &c
+	}
+	return b, nil
+}
+
+// EncodeDefaultOrganization is the value of a client's default_org_id and default_org_flows columns:
+// both NULL when d is nil.
+func EncodeDefaultOrganization(d *store.DefaultOrganization) (id, flows any, err error) {
+	if d == nil {
+		return nil, nil, nil
+	}
+	if flows, err = EncodeStrings(d.Flows); err != nil {
+		return nil, nil, err
+	}
+	return d.OrganizationID, flows, nil
+}
+
+// DecodeDefaultOrganization reads the columns that EncodeDefaultOrganization wrote. Deleting the
+// organization sets default_org_id to NULL and leaves the flows behind: the id decides.
+func DecodeDefaultOrganization(id, flows *string) (*store.DefaultOrganization, error) {
+	if id == nil {
+		return nil, nil
+	}
+	f, err := DecodeStrings(flows)
+	if err != nil {
+		return nil, fmt.Errorf("decode default organization flows: %w", err)
+	}
+	return &store.DefaultOrganization{OrganizationID: *id, Flows: f}, nil
+}
+
+// NullBytes is the column value of a byte slice: NULL when empty.
+func NullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// FromNullBytes reads a column that NullBytes wrote: NULL (and empty) read as nil.
+func FromNullBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
