@@ -47,6 +47,7 @@ type Tenant interface {
 	Organization(ctx context.Context, id string) (store.Organization, error)
 	OrganizationByName(ctx context.Context, name string) (store.Organization, error)
 	Organizations(ctx context.Context, p store.Page) (store.List[store.Organization], error)
+	SearchOrganizations(ctx context.Context, prefix string, p store.Page) (store.List[store.Organization], error)
 	UpdateOrganization(ctx context.Context, id string, in tenant.OrganizationPatch) (store.Organization, error)
 	DeleteOrganization(ctx context.Context, id string) error
 
@@ -157,6 +158,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 
 	page("GET /dashboard/organizations", h.listOrganizations)
 	page("GET /dashboard/organizations/new", h.newOrganization)
+	page("GET /dashboard/organizations/search", h.searchOrganizations)
 	page("POST /dashboard/organizations", h.createOrganization)
 	page("GET /dashboard/organizations/{id}", h.editOrganization)
 	page("POST /dashboard/organizations/{id}", h.updateOrganization)

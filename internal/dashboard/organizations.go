@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,37 +21,64 @@ type organizationList struct {
 }
 
 // listOrganizations pages through the organizations by checkpoint (from/take), which costs the same on
-// the thousandth page as on the first: nothing counts or skips the table. The search box finds one
-// organization by its exact name or id.
+// the thousandth page as on the first: nothing counts or skips the table. The search box finds the
+// organizations whose name starts with what was typed, or the one with that org_ id.
 func (h *Handler) listOrganizations(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
 	ctx := r.Context()
 	query := strings.TrimSpace(r.URL.Query().Get("q"))
+	from := r.URL.Query().Get("from")
 	data := organizationList{Query: query}
-	if query != "" {
-		o, err := h.findOrganization(ctx, query)
-		if e, ok := tenant.AsError(err); ok && e.Kind == tenant.KindNotFound {
-			data.NoMatch = true
-		} else if err != nil {
+	if strings.HasPrefix(query, "org_") && from == "" {
+		o, err := h.tenant.Organization(ctx, query)
+		if e, ok := tenant.AsError(err); err != nil && (!ok || e.Kind != tenant.KindNotFound) {
 			return err
-		} else {
+		} else if err == nil {
 			data.Organizations = []store.Organization{o}
 		}
-	} else {
-		from := r.URL.Query().Get("from")
-		l, err := h.tenant.Organizations(ctx, store.Page{Checkpoint: true, From: from, Limit: listPageSize})
+	}
+	if data.Organizations == nil {
+		l, err := h.tenant.SearchOrganizations(ctx, query, store.Page{Checkpoint: true, From: from, Limit: listPageSize})
 		if err != nil {
 			return err
 		}
-		data.Organizations = l.Items
+		data.Organizations, data.NoMatch = l.Items, query != "" && len(l.Items) == 0
+		params := url.Values{}
+		if query != "" {
+			params.Set("q", query)
+		}
 		if from != "" {
-			data.First = r.URL.Path
+			data.First = r.URL.Path + "?" + params.Encode()
 		}
 		if l.Next != "" {
-			data.Next = r.URL.Path + "?" + url.Values{"from": {l.Next}}.Encode()
+			params.Set("from", l.Next)
+			data.Next = r.URL.Path + "?" + params.Encode()
 		}
 	}
 	h.page(w, r, s, http.StatusOK, "organizations", view{Title: "Organizations", Section: "organizations", Data: data})
 	return nil
+}
+
+// organizationChoice is one suggestion of the organization pickers.
+type organizationChoice struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	DisplayName string `json:"display_name,omitempty"`
+}
+
+// searchOrganizations suggests up to 20 organizations whose name starts with q, for the pickers that
+// must stay usable with 100,000 organizations.
+func (h *Handler) searchOrganizations(w http.ResponseWriter, r *http.Request, _ tenant.AdminSession) error {
+	l, err := h.tenant.SearchOrganizations(r.Context(), strings.TrimSpace(r.URL.Query().Get("q")), store.Page{Checkpoint: true, Limit: 20})
+	if err != nil {
+		return err
+	}
+	out := make([]organizationChoice, len(l.Items))
+	for i, o := range l.Items {
+		out[i] = organizationChoice{ID: o.ID, Name: o.Name, DisplayName: o.DisplayName}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(out)
 }
 
 // organizationForm is the create/edit form of an organization, as shown or as submitted.

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -44,7 +45,7 @@ func TestOrganizationList(t *testing.T) {
 			t.Fatalf("%d rows: %v … %v", len(seen), seen[:2], seen[len(seen)-2:])
 		}
 	})
-	t.Run("search finds an organization by exact name or id", func(t *testing.T) {
+	t.Run("search finds an organization by its whole name or id", func(t *testing.T) {
 		o, _ := h.tenant.OrganizationByName(t.Context(), "org-042")
 		for _, q := range []string{"org-042", "ORG-042", o.ID} {
 			p := h.get("/dashboard/organizations?q=" + url.QueryEscape(q))
@@ -53,8 +54,31 @@ func TestOrganizationList(t *testing.T) {
 			}
 		}
 	})
+	t.Run("search by a name's beginning pages through the matches", func(t *testing.T) {
+		// org-000 … org-104: "org-0" matches org-000 to org-099, more than one page.
+		p := h.get("/dashboard/organizations?q=org-0")
+		got := rows.FindAllStringSubmatch(p.body, -1)
+		if len(got) != listPageSize || got[0][1] != "org-000" {
+			t.Fatalf("first page of q=org-0: %d rows from %v", len(got), got[0])
+		}
+		m := regexp.MustCompile(`href="(/dashboard/organizations\?from=[^"]+&amp;q=org-0)" rel="next"`).FindStringSubmatch(p.body)
+		if m == nil {
+			t.Fatal("no next page that keeps the search")
+		}
+		got = rows.FindAllStringSubmatch(h.get(html.UnescapeString(m[1])).body, -1)
+		if len(got) != 100-listPageSize || got[len(got)-1][1] != "org-099" {
+			t.Fatalf("second page of q=org-0: %d rows to %v", len(got), got[len(got)-1])
+		}
+	})
+	t.Run("the pickers' suggestions come from the same search", func(t *testing.T) {
+		p := h.get("/dashboard/organizations/search?q=ORG-10")
+		var choices []organizationChoice
+		if err := json.Unmarshal([]byte(p.body), &choices); err != nil || len(choices) != 5 || choices[0].Name != "org-100" {
+			t.Fatalf("suggestions %s: %v", p.body, err)
+		}
+	})
 	t.Run("fail/a search without a match says so", func(t *testing.T) {
-		wantBody(t, h.get("/dashboard/organizations?q=initech"), "No organization named “initech”")
+		wantBody(t, h.get("/dashboard/organizations?q=initech"), "No organization matches “initech”")
 	})
 	t.Run("fail/a forged checkpoint is a 400 page", func(t *testing.T) {
 		wantStatus(t, h.get("/dashboard/organizations?from=forged"), http.StatusBadRequest)

@@ -236,6 +236,9 @@ type Store interface {
 	GetOrganization(ctx context.Context, id string) (Organization, error)
 	GetOrganizationByName(ctx context.Context, name string) (Organization, error)
 	ListOrganizations(ctx context.Context, p Page) (List[Organization], error)
+	// SearchOrganizations lists the organizations whose name starts with namePrefix (compared byte by
+	// byte; "" matches all), in creation order.
+	SearchOrganizations(ctx context.Context, namePrefix string, p Page) (List[Organization], error)
 	UpdateOrganization(ctx context.Context, id string, fn func(*Organization) error) (Organization, error)
 	// DeleteOrganization also deletes its associations and clears every client's default organization
 	// that pointed at it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -58,6 +59,13 @@ func (s *Service) OrganizationByName(ctx context.Context, name string) (store.Or
 func (s *Service) Organizations(ctx context.Context, p store.Page) (store.List[store.Organization], error) {
 	l, err := s.store.ListOrganizations(ctx, p)
 	return l, storeError(err, nil, nil, "list organizations")
+}
+
+// SearchOrganizations lists the organizations whose name starts with prefix (compared in lowercase, as
+// names are), in creation order.
+func (s *Service) SearchOrganizations(ctx context.Context, prefix string, p store.Page) (store.List[store.Organization], error) {
+	l, err := s.store.SearchOrganizations(ctx, strings.ToLower(prefix), p)
+	return l, storeError(err, nil, nil, "search organizations")
 }
 
 func (s *Service) UpdateOrganization(ctx context.Context, id string, in OrganizationPatch) (store.Organization, error) {

@@ -253,3 +253,17 @@ func TestDirectoryFollowsWrites(t *testing.T) {
 		t.Fatalf("deleted organization still found: %v", err)
 	}
 }
+
+func TestSearchOrganizationsIgnoresCase(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	for _, name := range []string{"acme", "acme-travel", "globex"} {
+		if _, err := s.CreateOrganization(ctx, OrganizationInput{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := s.SearchOrganizations(ctx, "ACME", store.Page{})
+	if err != nil || len(l.Items) != 2 || l.Items[0].Name != "acme" || l.Items[1].Name != "acme-travel" {
+		t.Fatalf("search: %+v, %v", l.Items, err)
+	}
+}

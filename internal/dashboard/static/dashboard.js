@@ -95,4 +95,25 @@ document.addEventListener("DOMContentLoaded", () => {
     for (const kind of ["logo", "primary", "background", "name"]) input(kind).addEventListener("input", update);
     update();
   }
+
+  // Organization pickers: with thousands of organizations, the suggestions come from the server as the
+  // name is typed (data-search is the URL); the field still accepts any name or org_ id typed in full.
+  for (const field of document.querySelectorAll("input[data-search][list]")) {
+    const list = document.getElementById(field.getAttribute("list"));
+    let timer;
+    field.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const response = await fetch(field.dataset.search + "?q=" + encodeURIComponent(field.value.trim()),
+          { credentials: "same-origin", headers: { Accept: "application/json" } });
+        if (!response.ok) return;
+        list.replaceChildren(...(await response.json()).map((org) => {
+          const option = document.createElement("option");
+          option.value = org.name;
+          option.textContent = org.display_name || org.id;
+          return option;
+        }));
+      }, 150);
+    });
+  }
 });

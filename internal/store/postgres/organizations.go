@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -86,17 +87,35 @@ func (s *Store) GetOrganizationByName(ctx context.Context, name string) (store.O
 
 // ListOrganizations lists organizations in creation order.
 func (s *Store) ListOrganizations(ctx context.Context, p store.Page) (store.List[store.Organization], error) {
+	return s.SearchOrganizations(ctx, "", p)
+}
+
+// SearchOrganizations lists the organizations whose name starts with namePrefix. LIKE with the
+// pattern-ops index serves the prefix whatever the database's collation; the prefix's own wildcard
+// characters are escaped.
+func (s *Store) SearchOrganizations(ctx context.Context, namePrefix string, p store.Page) (store.List[store.Organization], error) {
 	var out store.List[store.Organization]
+	if !storable(namePrefix) {
+		return out, nil // PostgreSQL cannot hold such text, so no name starts with it
+	}
+	spec := listSpec{cols: organizationCols, from: "organizations o", seq: "o.seq"}
+	if namePrefix != "" {
+		pattern := likeEscaper.Replace(namePrefix) + "%"
+		spec.where = append(spec.where, "o.name LIKE "+spec.arg(pattern)+` ESCAPE '\'`)
+	}
 	err := s.read(ctx, func(tx pgx.Tx) error {
 		var err error
-		out, err = list(ctx, tx, listSpec{cols: organizationCols, from: "organizations o", seq: "o.seq"}, p, scanOrganization)
+		out, err = list(ctx, tx, spec, p, scanOrganization)
 		return err
 	})
 	if err != nil {
-		return out, fmt.Errorf("postgres: list organizations: %w", classify(err))
+		return out, fmt.Errorf("postgres: search organizations %q: %w", namePrefix, classify(err))
 	}
 	return out, nil
 }
+
+// likeEscaper makes a string match itself in a LIKE pattern with ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // UpdateOrganization applies fn to the stored organization. Its id and creation time are kept whatever
 // fn does; ErrConflict when fn renames it to a taken name.

@@ -87,14 +87,25 @@ func (s *Store) GetOrganizationByName(ctx context.Context, name string) (store.O
 
 // ListOrganizations lists organizations in creation order.
 func (s *Store) ListOrganizations(ctx context.Context, p store.Page) (store.List[store.Organization], error) {
+	return s.SearchOrganizations(ctx, "", p)
+}
+
+// SearchOrganizations lists the organizations whose name starts with namePrefix. The name index serves
+// the range: names compare byte by byte (BINARY), and every string that starts with the prefix sorts
+// below the prefix followed by U+10FFFF, the largest character.
+func (s *Store) SearchOrganizations(ctx context.Context, namePrefix string, p store.Page) (store.List[store.Organization], error) {
 	var out store.List[store.Organization]
+	spec := listSpec{cols: organizationCols, from: "organizations o", seq: "o.seq"}
+	if namePrefix != "" {
+		spec.and("o.name >= ? AND o.name < ?", namePrefix, namePrefix+"\U0010FFFF")
+	}
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = list(ctx, tx, listSpec{cols: organizationCols, from: "organizations o", seq: "o.seq"}, p, scanOrganization)
+		out, err = list(ctx, tx, spec, p, scanOrganization)
 		return err
 	})
 	if err != nil {
-		return out, fmt.Errorf("sqlite: list organizations: %w", err)
+		return out, fmt.Errorf("sqlite: search organizations %q: %w", namePrefix, err)
 	}
 	return out, nil
 }

@@ -60,6 +60,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"clients", testClients},
 		{"client grants", testClientGrants},
 		{"organizations", testOrganizations},
+		{"organization search", testSearchOrganizations},
 		{"organization client grants", testOrganizationClientGrants},
 		{"unknown ids", testUnknownIDs},
 		{"paging", testPaging},
