@@ -23,6 +23,7 @@ Usage:
   orgauth serve [flags]        run the server (orgauth serve -h lists the flags)
   orgauth admins add <email>   add a dashboard administrator (orgauth admins add -h for the flags)
   orgauth keys rotate [--db]   rotate the signing keys (the next key, already published, starts signing)
+  orgauth bench [flags]        benchmark the token endpoint (orgauth bench -h lists the flags)
   orgauth help                 show this help
 `
 
@@ -38,6 +39,8 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 		err = serve(args[1:], getenv, stderr)
 	case "admins":
 		err = admins(args[1:], getenv, os.Stdin, stdout)
+	case "bench":
+		err = benchCmd(args[1:], stdout, stderr)
 	case "keys":
 		if len(args) < 2 || args[1] != "rotate" {
 			fmt.Fprint(stderr, usage)

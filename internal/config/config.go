@@ -30,6 +30,9 @@ type Config struct {
 
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // text or json
+
+	// PprofAddr, when set, serves net/http/pprof on its own listener (for profiling; keep it on loopback).
+	PprofAddr string
 }
 
 // DefaultDB is the SQLite file used when --db is not given.
@@ -53,6 +56,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	str(&c.TLSKey, "tls-key", "ORGAUTH_TLS_KEY", "", "TLS private key file (PEM)")
 	str(&c.LogLevel, "log-level", "ORGAUTH_LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	str(&c.LogFormat, "log-format", "ORGAUTH_LOG_FORMAT", "text", "log format: text or json")
+	str(&c.PprofAddr, "pprof-addr", "ORGAUTH_PPROF_ADDR", "", "serve net/http/pprof on this address (off when empty)")
 	c.BootstrapClientID = getenv("ORGAUTH_BOOTSTRAP_CLIENT_ID")
 	c.BootstrapClientSecret = getenv("ORGAUTH_BOOTSTRAP_CLIENT_SECRET")
 	c.BootstrapAdminEmail = getenv("ORGAUTH_BOOTSTRAP_ADMIN_EMAIL")
@@ -94,6 +98,11 @@ func (c Config) Validate() error {
 	if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		!strings.HasSuffix(c.Issuer, "/") || u.RawQuery != "" || u.Fragment != "" {
 		errs = append(errs, fmt.Errorf("--issuer %q: want an http(s) URL ending with a slash, e.g. https://auth.example.com/", c.Issuer))
+	}
+	if c.PprofAddr != "" {
+		if _, _, err := net.SplitHostPort(c.PprofAddr); err != nil {
+			errs = append(errs, fmt.Errorf("--pprof-addr %q: %w", c.PprofAddr, err))
+		}
 	}
 	if c.DB == "" {
 		errs = append(errs, errors.New("--db: empty"))

@@ -98,15 +98,12 @@ func parseKey(sk store.SigningKey) (*signingKey, error) {
 		k.public = priv.Public()
 		k.sigLen = base64.RawURLEncoding.EncodedLen(64)
 		k.sign = func(digest []byte) ([]byte, error) {
-			r, s, err := ecdsa.Sign(rand.Reader, priv, digest)
+			der, err := ecdsa.SignASN1(rand.Reader, priv, digest)
 			if err != nil {
 				return nil, err
 			}
-			// JWS wants r||s, each left-padded to the curve size (RFC 7518 §3.4), not ASN.1.
-			sig := make([]byte, 64)
-			r.FillBytes(sig[:32])
-			s.FillBytes(sig[32:])
-			return sig, nil
+			// JWS wants r||s, each left-padded to the curve size, not ASN.1.
+			return jwsECDSA(der, 32)
 		}
 	default:
 		return nil, fmt.Errorf("key %s: %w: %q", sk.KID, ErrUnknownAlgorithm, sk.Alg)

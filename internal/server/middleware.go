@@ -55,8 +55,9 @@ func withCommon(next http.Handler, log *slog.Logger) http.Handler {
 			if rec.status >= 500 {
 				level = slog.LevelError
 			}
-			log.Log(r.Context(), level, "request", "request_id", id, "method", r.Method, "route", r.Pattern,
-				"status", rec.status, "duration", time.Since(start))
+			// Typed attributes: no boxing into interfaces on every request.
+			log.LogAttrs(r.Context(), level, "request", slog.String("request_id", id), slog.String("method", r.Method),
+				slog.String("route", r.Pattern), slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -164,6 +164,9 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	defer stopWatch()
 	go s.Watch(watchCtx)
+	if cfg.PprofAddr != "" {
+		go servePprof(watchCtx, cfg.PprofAddr, log)
+	}
 
 	serveErr := make(chan error, 1)
 	go func() {

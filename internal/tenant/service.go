@@ -46,7 +46,7 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load client secret key: %w", err)
 	}
-	s := &Service{store: st, secrets: secretHasher{key: key}, log: opts.Logger, now: func() time.Time { return opts.Now().UTC() }}
+	s := &Service{store: st, secrets: newSecretHasher(key), log: opts.Logger, now: func() time.Time { return opts.Now().UTC() }}
 	s.dir = newDirectory(st, s.secrets)
 	return s, nil
 }

@@ -1,0 +1,195 @@
+package bench
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// signer is one signature primitive whose throughput bounds a token endpoint that signs with it.
+type signer func(digest []byte) error
+
+// newSigners returns the ceilings' primitives: RSA-2048 PKCS#1 v1.5 (RS256) and ECDSA P-256 (ES256),
+// each with a fresh key, exactly as internal/keys signs.
+func newSigners() (map[string]signer, error) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("generate RSA key: %w", err)
+	}
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate P-256 key: %w", err)
+	}
+	return map[string]signer{
+		"RS256": func(digest []byte) error {
+			_, err := rsa.SignPKCS1v15(nil, rsaKey, crypto.SHA256, digest)
+			return err
+		},
+		"ES256": func(digest []byte) error {
+			_, _, err := ecdsa.Sign(rand.Reader, ecKey, digest)
+			return err
+		},
+	}, nil
+}
+
+// signCeiling is how many signatures per second sign makes in this process on every core: no token
+// endpoint signing with that key can issue more. It also returns the CPU time one signature took, which
+// the server's CPU time per token is compared with: unlike rates, CPU times hardly depend on how much of
+// the machine other processes took meanwhile.
+func signCeiling(ctx context.Context, sign signer, d time.Duration) (rate float64, cpu time.Duration, err error) {
+	digest := sha256.Sum256([]byte("orgauth bench"))
+	before, err := sampleProc(os.Getpid())
+	if err != nil {
+		return 0, 0, err
+	}
+	var count atomic.Int64
+	var firstErr atomic.Value
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			n := int64(0)
+			for ctx.Err() == nil && time.Now().Before(deadline) {
+				if err := sign(digest[:]); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				n++
+			}
+			count.Add(n)
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if err, _ := firstErr.Load().(error); err != nil {
+		return 0, 0, fmt.Errorf("sign: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, 0, err
+	}
+	after, err := sampleProc(os.Getpid())
+	if err != nil {
+		return 0, 0, err
+	}
+	n := max(count.Load(), 1)
+	return float64(n) / elapsed.Seconds(), (after.cpu - before.cpu) / time.Duration(n), nil
+}
+
+// trivialBody is what the trivial server answers: about the size of an error answer of the token endpoint.
+const trivialBody = `{"ok":true}`
+
+// TrivialHandler is the ceiling's server: it reads the request body and answers a fixed small JSON
+// document. What the token endpoint does beyond this is the cost of issuing tokens; what this costs is
+// HTTP on loopback under the bench's generator.
+func TrivialHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, trivialBody)
+	})
+}
+
+// ServeTrivial serves TrivialHandler on addr until ctx ends: `orgauth bench trivial-server`, which the
+// bench starts as a separate process like the real server.
+func ServeTrivial(ctx context.Context, addr string) error {
+	hs := &http.Server{Addr: addr, Handler: TrivialHandler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("trivial server: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return hs.Shutdown(shutdown)
+}
+
+// ceilings are one measurement of what no token endpoint on this machine can exceed: signatures per
+// second and a trivial handler under the same generator.
+type ceilings struct {
+	sign    map[string]float64       // signatures/s
+	signCPU map[string]time.Duration // CPU time per signature
+	trivial Phase
+}
+
+func measureCeilings(ctx context.Context, o Options, work string) (ceilings, error) {
+	c := ceilings{sign: map[string]float64{}, signCPU: map[string]time.Duration{}}
+	signers, err := newSigners()
+	if err != nil {
+		return c, fmt.Errorf("bench: %w", err)
+	}
+	for _, alg := range benchAlgs {
+		fmt.Fprintf(o.Log, "ceiling: %s signatures on %d cores for %s\n", alg, runtime.GOMAXPROCS(0), o.Duration)
+		if c.sign[alg], c.signCPU[alg], err = signCeiling(ctx, signers[alg], o.Duration); err != nil {
+			return c, fmt.Errorf("bench: %s ceiling: %w", alg, err)
+		}
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return c, err
+	}
+	fmt.Fprintf(o.Log, "ceiling: trivial handler, closed loop, %d connections for %s\n", o.Conns, o.Duration)
+	p, err := startProcess(ctx, o.Executable, []string{"bench", "trivial-server", "--addr", addr}, addr, "/",
+		filepath.Join(work, "trivial.log"))
+	if err != nil {
+		return c, fmt.Errorf("bench: trivial server: %w", err)
+	}
+	defer p.stop()
+	// The same requests as the token endpoint gets: the same bytes to write and to parse.
+	reqs := &requestSet{reqs: [][]byte{tokenRequest{clientID: "c", secret: "s", audience: audience("RS256"), org: "org_0123456789abcdef"}.wire(addr)}}
+	if _, err := closedLoop(ctx, addr, reqs, o.Conns, o.Warmup, 0); err != nil {
+		return c, fmt.Errorf("bench: trivial server: %w", err)
+	}
+	before, err := sampleProc(p.pid())
+	if err != nil {
+		return c, err
+	}
+	res, err := closedLoop(ctx, addr, reqs, o.Conns, o.Duration, 0)
+	if err != nil {
+		return c, fmt.Errorf("bench: trivial server: %w", err)
+	}
+	after, err := sampleProc(p.pid())
+	if err != nil {
+		return c, err
+	}
+	c.trivial = phase(res, before, after)
+	return c, p.stop()
+}
+
+// addCeilings records one measurement of the ceilings; the report compares with the highest.
+func (r *Report) addCeilings(c ceilings) {
+	if r.SignCeiling == nil {
+		r.SignCeiling = map[string]float64{}
+	}
+	if r.SignCPU == nil {
+		r.SignCPU = map[string]time.Duration{}
+	}
+	for alg, v := range c.sign {
+		r.SignCeiling[alg] = max(r.SignCeiling[alg], v)
+	}
+	for alg, v := range c.signCPU {
+		if cur, ok := r.SignCPU[alg]; !ok || v < cur {
+			r.SignCPU[alg] = v
+		}
+	}
+	if c.trivial.Rate > r.Trivial.Rate {
+		r.Trivial = c.trivial
+	}
+	r.CeilingRuns = append(r.CeilingRuns, fmt.Sprintf("RSA %.0f/s, P-256 %.0f/s, trivial %.0f/s",
+		c.sign["RS256"], c.sign["ES256"], c.trivial.Rate))
+}

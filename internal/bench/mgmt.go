@@ -1,0 +1,94 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/orgauth/orgauth/internal/tenant"
+)
+
+// mgmtClient calls the Management API as the seeded admin application.
+type mgmtClient struct {
+	http    *http.Client
+	baseURL string
+	token   string
+}
+
+func newMgmtClient(client *http.Client, baseURL string, m *manifest) (*mgmtClient, error) {
+	form := url.Values{
+		"grant_type": {"client_credentials"},
+		"audience":   {tenant.ManagementAudience(m.Issuer)},
+	}
+	req, err := http.NewRequest(http.MethodPost, baseURL+"oauth/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", basicAuth(m.AdminID, m.AdminSecret))
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := doJSON(client, req, http.StatusOK, &tok); err != nil {
+		return nil, fmt.Errorf("management token: %w", err)
+	}
+	return &mgmtClient{http: client, baseURL: baseURL, token: tok.AccessToken}, nil
+}
+
+func (c *mgmtClient) do(method, path, body string, want int) error {
+	req, err := http.NewRequest(method, c.baseURL+"api/v2/"+path, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return doJSON(c.http, req, want, nil)
+}
+
+// doJSON sends req and decodes the answer into out (unless nil) when its status is want.
+func doJSON(client *http.Client, req *http.Request, want int, out any) error {
+	res, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != want {
+		return fmt.Errorf("%s %s: status %d, want %d: %s", req.Method, req.URL.Path, res.StatusCode, want, body)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(body, out)
+}
+
+// associationLatency associates n organizations each with a grant of an application it is not
+// associated with, one at a time through the Management API, and returns how long each association
+// took. Every association is removed afterwards, untimed, so the store keeps what was seeded.
+func associationLatency(c *mgmtClient, m *manifest, n int) (*histogram, error) {
+	var h histogram
+	for k := range n {
+		i := k * max(len(m.Orgs)/n, 1) % len(m.Orgs) // spread over the whole table
+		org := m.Orgs[i]
+		grant := m.Apps[m.orgApp(i, m.Scale.AppsPerOrg)].Grants[benchAlgs[0]]
+		start := time.Now()
+		err := c.do(http.MethodPost, "organizations/"+org+"/client-grants", `{"grant_id":"`+grant+`"}`, http.StatusCreated)
+		h.record(time.Since(start))
+		if err != nil {
+			return nil, fmt.Errorf("associate: %w", err)
+		}
+		if err := c.do(http.MethodDelete, "organizations/"+org+"/client-grants/"+grant, "", http.StatusNoContent); err != nil {
+			return nil, fmt.Errorf("remove the association: %w", err)
+		}
+	}
+	return &h, nil
+}

@@ -1,0 +1,159 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// measureServer starts orgauth on the seeded store and runs every load phase against it.
+func (r *Report) measureServer(ctx context.Context, o Options, s seeded, work string) error {
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	args := []string{"serve", "--addr", addr, "--db", s.db, "--issuer", s.manifest.Issuer, "--log-level", "info"}
+	var pprofAddr string
+	if o.ProfileDir != "" {
+		if pprofAddr, err = freeAddr(); err != nil {
+			return err
+		}
+		args = append(args, "--pprof-addr", pprofAddr)
+	}
+	fmt.Fprintf(o.Log, "server: starting on %s\n", addr)
+	p, err := startProcess(ctx, o.Executable, args, addr, "/healthz", filepath.Join(work, "server.log"))
+	if err != nil {
+		return fmt.Errorf("bench: server: %w", err)
+	}
+	defer p.stop()
+	r.StartTime = p.startTime
+	idle, err := sampleProc(p.pid())
+	if err != nil {
+		return err
+	}
+	r.StartRSS = idle.rss
+
+	client := &http.Client{Timeout: 10 * time.Second}
+	baseURL := "http://" + addr + "/"
+	for _, alg := range o.Algs {
+		if err := checkToken(client, baseURL, s.manifest, alg); err != nil {
+			return fmt.Errorf("bench: %s: %w", alg, err)
+		}
+		a, err := measureAlg(ctx, o, p, s.manifest, alg, r.openRate(o, alg), pprofAddr)
+		if err != nil {
+			return fmt.Errorf("bench: %s: %w", alg, err)
+		}
+		r.Algs = append(r.Algs, a)
+	}
+	if o.Writes > 0 {
+		fmt.Fprintf(o.Log, "management: %d associations through the Management API\n", o.Writes)
+		mc, err := newMgmtClient(client, baseURL, s.manifest)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		if r.Writes, err = associationLatency(mc, s.manifest, o.Writes); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+	}
+	end, err := sampleProc(p.pid())
+	if err != nil {
+		return err
+	}
+	r.EndRSS, r.PeakRSS = end.rss, end.hwm
+	return p.stop()
+}
+
+// openRate is the open loop's offered rate for alg: RS256 relative to the RSA signing ceiling, since
+// signing bounds it; ES256 at a fixed rate.
+func (r *Report) openRate(o Options, alg string) float64 {
+	if alg == "RS256" {
+		return o.OpenRSA * r.SignCeiling["RS256"]
+	}
+	return o.OpenES256
+}
+
+// measureAlg runs one algorithm's phases: a first pass over every organization (cold cache), a
+// warm-up, the closed loop (profiled when asked) and the open loop.
+func measureAlg(ctx context.Context, o Options, p *process, m *manifest, alg string, openRate float64, pprofAddr string) (AlgResult, error) {
+	a := AlgResult{Alg: alg, OpenRate: openRate}
+	reqs := m.tokenRequests(p.addr, alg)
+	sample := func() (procSample, error) { return sampleProc(p.pid()) }
+
+	fmt.Fprintf(o.Log, "%s: first pass over %d organizations\n", alg, len(m.Orgs))
+	cold, err := closedLoop(ctx, p.addr, reqs, o.Conns, time.Hour, uint64(len(reqs.reqs)))
+	if err != nil {
+		return a, err
+	}
+	a.FirstPass = phase(cold, procSample{}, procSample{})
+	if _, err := closedLoop(ctx, p.addr, reqs, o.Conns, o.Warmup, 0); err != nil {
+		return a, err
+	}
+
+	fmt.Fprintf(o.Log, "%s: closed loop, %d connections for %s\n", alg, o.Conns, o.Duration)
+	profile := make(chan error, 1)
+	if pprofAddr != "" {
+		go func() {
+			profile <- saveProfile(ctx, pprofAddr, o.Duration, filepath.Join(o.ProfileDir, fmt.Sprintf("server-%s.pprof", alg)))
+		}()
+	} else {
+		profile <- nil
+	}
+	before, err := sample()
+	if err != nil {
+		return a, err
+	}
+	closed, err := closedLoop(ctx, p.addr, reqs, o.Conns, o.Duration, 0)
+	if err != nil {
+		return a, err
+	}
+	after, err := sample()
+	if err != nil {
+		return a, err
+	}
+	a.Closed = phase(closed, before, after)
+	if err := <-profile; err != nil {
+		return a, err
+	}
+
+	fmt.Fprintf(o.Log, "%s: open loop at %.0f tokens/s for %s\n", alg, openRate, o.Duration)
+	before = after
+	open, err := openLoop(ctx, p.addr, reqs, openRate, o.OpenConns, o.Duration)
+	if err != nil {
+		return a, err
+	}
+	if after, err = sample(); err != nil {
+		return a, err
+	}
+	a.Open = phase(open, before, after)
+	return a, nil
+}
+
+// saveProfile fetches the server's CPU profile over d and writes it to path.
+func saveProfile(ctx context.Context, pprofAddr string, d time.Duration, path string) error {
+	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", pprofAddr, max(int(d.Seconds()), 1))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile: status %d (does the server take --pprof-addr?)", res.StatusCode)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return fmt.Errorf("profile: %w", err)
+	}
+	return f.Close()
+}

@@ -1,0 +1,65 @@
+package oauth
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/orgauth/orgauth/internal/keys"
+	"github.com/orgauth/orgauth/internal/store/sqlite"
+)
+
+func BenchmarkAppendClaims(b *testing.B) {
+	c := accessClaims{
+		issuer: testIssuer, clientID: "abcdefghijklmnopqrstuvwxyz012345", audience: audRequire,
+		iat: testNow.Unix(), exp: testNow.Unix() + 86400, scope: "read:data write:data",
+		orgID: acme.ID, orgName: acme.Name,
+	}
+	buf := make([]byte, 0, 512)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = appendClaims(buf[:0], c)
+	}
+}
+
+// BenchmarkTokenEndpoint is one whole token request with an organization, client_secret_basic, through
+// the handler (no network), signed by the real key manager with each algorithm.
+func BenchmarkTokenEndpoint(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "orgauth.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	signer, err := keys.Open(ctx, st, keys.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := url.Values{"grant_type": {"client_credentials"}, "audience": {audRequire}, "organization": {acme.ID}}.Encode()
+	auth := basicHeader("app", testSecrets["app"])
+	for _, alg := range []string{keys.RS256, keys.ES256} {
+		b.Run(alg, func(b *testing.B) {
+			dir := newFakeDirectory()
+			api := dir.apis[audRequire]
+			api.SigningAlg = alg
+			dir.apis[audRequire] = api
+			mux := http.NewServeMux()
+			New(Config{Issuer: testIssuer, Directory: dir, Signer: signer}).Mount(mux)
+			b.ReportAllocs()
+			for b.Loop() {
+				r := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(body))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.Header.Set("Authorization", auth)
+				rec := httptest.NewRecorder()
+				mux.ServeHTTP(rec, r)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
