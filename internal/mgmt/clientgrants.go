@@ -146,11 +146,7 @@ func (h *Handler) createClientGrant(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *Handler) listClientGrants(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseQuery(r)
-	if err != nil {
-		return err
-	}
-	p, err := parsePage(q, checkpointPaging)
+	q, p, err := parseListQuery(r, checkpointPaging)
 	if err != nil {
 		return err
 	}
@@ -159,11 +155,7 @@ func (h *Handler) listClientGrants(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	l, err := h.tenant.ClientGrants(r.Context(), f, p)
-	if err != nil {
-		return err
-	}
-	writeList(w, p, "client_grants", l, clientGrantOut)
-	return nil
+	return replyList(w, p, "client_grants", l, err, clientGrantOut)
 }
 
 func (h *Handler) getClientGrant(w http.ResponseWriter, r *http.Request) error {
@@ -189,18 +181,10 @@ func (h *Handler) deleteClientGrant(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *Handler) listClientGrantOrganizations(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseQuery(r)
-	if err != nil {
-		return err
-	}
-	p, err := parsePage(q, checkpointPaging)
+	_, p, err := parseListQuery(r, checkpointPaging)
 	if err != nil {
 		return err
 	}
 	l, err := h.tenant.ClientGrantOrganizations(r.Context(), r.PathValue("id"), p)
-	if err != nil {
-		return err
-	}
-	writeList(w, p, "organizations", l, organizationOut)
-	return nil
+	return replyList(w, p, "organizations", l, err, organizationOut)
 }

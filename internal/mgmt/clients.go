@@ -171,20 +171,12 @@ func (h *Handler) createClient(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) listClients(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseQuery(r)
-	if err != nil {
-		return err
-	}
-	p, err := parsePage(q, offsetPaging)
+	_, p, err := parseListQuery(r, offsetPaging)
 	if err != nil {
 		return err
 	}
 	l, err := h.tenant.Clients(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	writeList(w, p, "clients", l, clientOut)
-	return nil
+	return replyList(w, p, "clients", l, err, clientOut)
 }
 
 func (h *Handler) getClient(w http.ResponseWriter, r *http.Request) error {

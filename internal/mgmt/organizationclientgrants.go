@@ -79,11 +79,7 @@ func (h *Handler) addOrganizationClientGrant(w http.ResponseWriter, r *http.Requ
 // listOrganizationClientGrants serves GET /organizations/{id}/client-grants (routed by
 // organizationSubresource). Auth0 offers offset paging only here.
 func (h *Handler) listOrganizationClientGrants(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseQuery(r)
-	if err != nil {
-		return err
-	}
-	p, err := parsePage(q, offsetPaging)
+	q, p, err := parseListQuery(r, offsetPaging)
 	if err != nil {
 		return err
 	}
@@ -92,11 +88,7 @@ func (h *Handler) listOrganizationClientGrants(w http.ResponseWriter, r *http.Re
 		return err
 	}
 	l, err := h.tenant.OrganizationClientGrants(r.Context(), r.PathValue("id"), f, p)
-	if err != nil {
-		return err
-	}
-	writeList(w, p, "client_grants", l, organizationClientGrantOut)
-	return nil
+	return replyList(w, p, "client_grants", l, err, organizationClientGrantOut)
 }
 
 func (h *Handler) removeOrganizationClientGrant(w http.ResponseWriter, r *http.Request) error {

@@ -148,20 +148,12 @@ func (h *Handler) createOrganization(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *Handler) listOrganizations(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseQuery(r)
-	if err != nil {
-		return err
-	}
-	p, err := parsePage(q, checkpointPaging)
+	_, p, err := parseListQuery(r, checkpointPaging)
 	if err != nil {
 		return err
 	}
 	l, err := h.tenant.Organizations(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	writeList(w, p, "organizations", l, organizationOut)
-	return nil
+	return replyList(w, p, "organizations", l, err, organizationOut)
 }
 
 func (h *Handler) getOrganization(w http.ResponseWriter, r *http.Request) error {

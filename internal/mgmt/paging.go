@@ -128,9 +128,23 @@ func boolParam(q url.Values, name string) (*bool, error) {
 	return nil, queryError(name, "Expected type boolean but found type string")
 }
 
-// writeList sends one page of a list in the form p asks for.
-func writeList[T, J any](w http.ResponseWriter, p store.Page, key string, l store.List[T], out func(T) J) {
+// replyList sends one page of a list in the form p asks for, or hands err back to the error writer.
+func replyList[T, J any](w http.ResponseWriter, p store.Page, key string, l store.List[T], err error, out func(T) J) error {
+	if err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, listBody(p, key, mapSlice(l.Items, out), l.Total, l.Next))
+	return nil
+}
+
+// parseListQuery parses a list's query string and its paging; the query is returned for the filters.
+func parseListQuery(r *http.Request, mode pagingMode) (url.Values, store.Page, error) {
+	q, err := parseQuery(r)
+	if err != nil {
+		return nil, store.Page{}, err
+	}
+	p, err := parsePage(q, mode)
+	return q, p, err
 }
 
 // parseQuery parses the query string strictly: url.URL.Query drops malformed pairs, which would turn a

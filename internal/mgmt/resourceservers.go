@@ -138,20 +138,12 @@ func (h *Handler) createResourceServer(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *Handler) listResourceServers(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseQuery(r)
-	if err != nil {
-		return err
-	}
-	p, err := parsePage(q, offsetPaging)
+	_, p, err := parseListQuery(r, offsetPaging)
 	if err != nil {
 		return err
 	}
 	l, err := h.tenant.ResourceServers(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	writeList(w, p, "resource_servers", l, resourceServerOut)
-	return nil
+	return replyList(w, p, "resource_servers", l, err, resourceServerOut)
 }
 
 // The {id} of these routes is the API's id or its identifier (ServeMux has already decoded it).
