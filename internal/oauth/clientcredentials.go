@@ -121,8 +121,9 @@ func (g *clientCredentials) facts(ctx context.Context, client store.Client, p cl
 			return r, api, err
 		}
 	}
-	// Whether the default applies (only when the grant requires an organization) is Decide's rule.
-	if def := client.DefaultOrganization; def != nil && slices.Contains(def.Flows, grantClientCredentials) {
+	// The default only ever stands in for a missing parameter; whether it applies then (only when the
+	// grant requires an organization) is Decide's rule.
+	if def := client.DefaultOrganization; def != nil && p.organization == "" && slices.Contains(def.Flows, grantClientCredentials) {
 		if r.DefaultOrganization, err = g.organization(ctx, def.OrganizationID, grant.ID, r.NamesAllowed); err != nil {
 			return r, api, err
 		}
