@@ -70,10 +70,13 @@ func serve(args []string, getenv func(string) string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
+	// Everything the server prints goes through one buffer, so that its lines keep their order.
+	out := newBufferedWriter(stderr, logBufferSize, logFlushInterval)
+	defer out.Close()
+	log := newLogger(cfg, out)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := server.Run(ctx, cfg, log, stderr); err != nil {
+	if err := server.Run(ctx, cfg, log, out); err != nil {
 		return err
 	}
 	log.Info("stopped")
