@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +59,8 @@ type Manager struct {
 
 	mu   sync.Mutex // serializes Reload and Rotate; readers only load snap
 	snap atomic.Pointer[snapshot]
+
+	signing chan struct{} // a slot per signature in progress, GOMAXPROCS slots
 }
 
 // Open loads the signing keys from st, creating a current and a next key for every algorithm that lacks
@@ -69,7 +72,8 @@ func Open(ctx context.Context, st KeyStore, opts Options) (*Manager, error) {
 	if opts.Retain < 0 {
 		return nil, fmt.Errorf("open signing keys: negative retention %s", opts.Retain)
 	}
-	m := &Manager{store: st, log: opts.Logger, now: opts.Now, retain: opts.Retain}
+	m := &Manager{store: st, log: opts.Logger, now: opts.Now, retain: opts.Retain,
+		signing: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}

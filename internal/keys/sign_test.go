@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/go-jose/go-jose/v4"
@@ -94,6 +96,27 @@ func TestSign(t *testing.T) {
 		}
 		if len(sig) != 64 {
 			t.Errorf("signature is %d bytes, want 64", len(sig))
+		}
+	})
+
+	t.Run("many more signers than cores all get a valid token", func(t *testing.T) {
+		callers := 8 * runtime.GOMAXPROCS(0)
+		tokens := make([]string, callers)
+		var wg sync.WaitGroup
+		for i := range tokens {
+			wg.Go(func() {
+				var err error
+				if tokens[i], err = m.Sign(ES256, claims); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		for _, token := range tokens {
+			verifyWithJWKS(t, m.JWKS(), token)
+		}
+		if n := len(m.signing); n != 0 {
+			t.Errorf("%d signing slots still taken after every signature returned", n)
 		}
 	})
 
