@@ -120,11 +120,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 
 	r := &Report{Machine: thisMachine(), Scale: o.Scale, Conns: o.Conns, Duration: o.Duration, LoadBefore: loadAverage()}
-	first, err := measureCeilings(ctx, o, work)
+	signers, err := newSigners()
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	first, err := measureCeilings(ctx, o, work, signers)
 	if err != nil {
 		return nil, err
 	}
 	r.addCeilings(first)
+	r.OpenRates = map[string]float64{"RS256": o.OpenRSA * r.SignCeiling["RS256"], "ES256": o.OpenES256}
+	signOpen, err := measureSignOpenLoops(ctx, o, signers, r.OpenRates)
+	if err != nil {
+		return nil, err
+	}
+	r.addSignOpenLoops(signOpen)
 	s, err := prepareStore(ctx, o.DB, o.CacheDir, o.Scale, o.Reseed, o.SeedConns, o.Log)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
@@ -136,11 +146,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.RemeasureCeilings {
 		// On a shared machine the ceilings drift: the higher of two measurements, one before and one
 		// after the server's phases, is the one the figures are compared with.
-		again, err := measureCeilings(ctx, o, work)
+		again, err := measureCeilings(ctx, o, work, signers)
 		if err != nil {
 			return nil, err
 		}
 		r.addCeilings(again)
+		if signOpen, err = measureSignOpenLoops(ctx, o, signers, r.OpenRates); err != nil {
+			return nil, err
+		}
+		r.addSignOpenLoops(signOpen)
 	}
 	r.LoadAfter = loadAverage()
 	r.Print(o.Report)

@@ -53,6 +53,12 @@ func TestBenchEndToEnd(t *testing.T) {
 			t.Errorf("%s signing ceiling = %v/s, %s each", alg, r.SignCeiling[alg], r.SignCPU[alg])
 		}
 	}
+	for _, alg := range []string{"RS256", "ES256"} {
+		s := r.SignOpen[alg]
+		if s.Rate != r.OpenRates[alg] || s.Rate <= 0 || s.P50 <= 0 || s.P99 < s.P50 || s.CPU <= 0 {
+			t.Errorf("%s signing open loop = %+v, want positive figures at the open loop's rate %v", alg, s, r.OpenRates[alg])
+		}
+	}
 	if r.Trivial.OK == 0 || r.Trivial.Errors != 0 {
 		t.Errorf("trivial handler: %d answers, %d errors (%s)", r.Trivial.OK, r.Trivial.Errors, r.Trivial.FirstError)
 	}
@@ -78,10 +84,9 @@ func TestBenchEndToEnd(t *testing.T) {
 	if r.Writes == nil {
 		t.Error("no Management write latency")
 	}
-	for _, want := range []string{"RS256 closed loop", "ES256 open loop", "of the RS256 signing ceiling", "associate a grant"} {
+	for _, want := range []string{"RS256 closed loop", "ES256 open loop", "of the RS256 signing ceiling", "signatures alone, open loop", "associate a grant"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, &out)
 		}
 	}
-
 }

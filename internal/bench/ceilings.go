@@ -89,6 +89,73 @@ func signCeiling(ctx context.Context, sign signer, d time.Duration) (rate float6
 	return float64(n) / elapsed.Seconds(), (after.cpu - before.cpu) / time.Duration(n), nil
 }
 
+// SignOpenLoop is signing alone in an open loop: the open-loop latency floor of a token endpoint that
+// signs with that key at that rate on this machine, with no HTTP, parsing or load generator around it.
+type SignOpenLoop struct {
+	Rate     float64       // offered signatures/s
+	P50, P99 time.Duration // from each signature's scheduled time to its end
+	CPU      time.Duration // CPU time per signature, at this rate
+}
+
+// signOpenLoop offers rate signatures per second for d in this process, each scheduled at a fixed time
+// and taken by the first free one of GOMAXPROCS workers, latency counted from its scheduled time. On a
+// virtual machine a core that idles between signatures signs slower than one kept busy, so the CPU per
+// signature here may exceed the closed ceiling's: what that costs the server's open loop shows here too.
+func signOpenLoop(ctx context.Context, sign signer, rate float64, d time.Duration) (SignOpenLoop, error) {
+	digest := sha256.Sum256([]byte("orgauth bench"))
+	before, err := sampleProc(os.Getpid())
+	if err != nil {
+		return SignOpenLoop{}, err
+	}
+	due := make(chan time.Time, scheduledCount(rate, d))
+	workers := make([]histogram, runtime.GOMAXPROCS(0))
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	for i := range workers {
+		h := &workers[i]
+		wg.Go(func() {
+			for scheduled := range due {
+				if err := sign(digest[:]); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+				}
+				h.record(time.Since(scheduled))
+			}
+		})
+	}
+	schedule(ctx, time.Now(), rate, d, due)
+	wg.Wait()
+	if err, _ := firstErr.Load().(error); err != nil {
+		return SignOpenLoop{}, fmt.Errorf("sign: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return SignOpenLoop{}, err
+	}
+	after, err := sampleProc(os.Getpid())
+	if err != nil {
+		return SignOpenLoop{}, err
+	}
+	var all histogram
+	for i := range workers {
+		all.merge(&workers[i])
+	}
+	return SignOpenLoop{Rate: rate, P50: all.quantile(0.5), P99: all.quantile(0.99),
+		CPU: (after.cpu - before.cpu) / time.Duration(max(all.n, 1))}, nil
+}
+
+// measureSignOpenLoops runs signOpenLoop for each measured algorithm at its open loop's rate.
+func measureSignOpenLoops(ctx context.Context, o Options, signers map[string]signer, rates map[string]float64) (map[string]SignOpenLoop, error) {
+	res := map[string]SignOpenLoop{}
+	for _, alg := range o.Algs {
+		fmt.Fprintf(o.Log, "ceiling: %s signatures alone, open loop at %.0f/s for %s\n", alg, rates[alg], o.Duration)
+		s, err := signOpenLoop(ctx, signers[alg], rates[alg], o.Duration)
+		if err != nil {
+			return nil, fmt.Errorf("bench: %s signing open loop: %w", alg, err)
+		}
+		res[alg] = s
+	}
+	return res, nil
+}
+
 // trivialBody is what the trivial server answers: about the size of an error answer of the token endpoint.
 const trivialBody = `{"ok":true}`
 
@@ -127,12 +194,9 @@ type ceilings struct {
 	trivial Phase
 }
 
-func measureCeilings(ctx context.Context, o Options, work string) (ceilings, error) {
+func measureCeilings(ctx context.Context, o Options, work string, signers map[string]signer) (ceilings, error) {
 	c := ceilings{sign: map[string]float64{}, signCPU: map[string]time.Duration{}}
-	signers, err := newSigners()
-	if err != nil {
-		return c, fmt.Errorf("bench: %w", err)
-	}
+	var err error
 	for _, alg := range benchAlgs {
 		fmt.Fprintf(o.Log, "ceiling: %s signatures on %d cores for %s\n", alg, runtime.GOMAXPROCS(0), o.Duration)
 		if c.sign[alg], c.signCPU[alg], err = signCeiling(ctx, signers[alg], o.Duration); err != nil {
@@ -192,4 +256,17 @@ func (r *Report) addCeilings(c ceilings) {
 	}
 	r.CeilingRuns = append(r.CeilingRuns, fmt.Sprintf("RSA %.0f/s, P-256 %.0f/s, trivial %.0f/s",
 		c.sign["RS256"], c.sign["ES256"], c.trivial.Rate))
+}
+
+// addSignOpenLoops records one measurement of signing alone in the open loop; the report compares with
+// the lowest p99.
+func (r *Report) addSignOpenLoops(m map[string]SignOpenLoop) {
+	if r.SignOpen == nil {
+		r.SignOpen = map[string]SignOpenLoop{}
+	}
+	for alg, s := range m {
+		if cur, ok := r.SignOpen[alg]; !ok || s.P99 < cur.P99 {
+			r.SignOpen[alg] = s
+		}
+	}
 }

@@ -257,9 +257,7 @@ func openLoop(ctx context.Context, addr string, reqs *requestSet, rate float64, 
 		return loadResult{}, err
 	}
 	defer closeWorkers(ws)
-	total := int(rate * d.Seconds())
-	interval := float64(time.Second) / rate
-	due := make(chan time.Time, total) // never blocks the schedule
+	due := make(chan time.Time, scheduledCount(rate, d)) // never blocks the schedule
 	start := time.Now()
 	giveUp := start.Add(d + drainTimeout)
 	var wg sync.WaitGroup
@@ -275,8 +273,24 @@ func openLoop(ctx context.Context, addr string, reqs *requestSet, rate float64, 
 			}
 		})
 	}
-	// Send every request that is due, then sleep until the next one: when a sleep overshoots, the
-	// requests it delayed go out at once and their latency still counts from their scheduled time.
+	schedule(ctx, start, rate, d, due)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return loadResult{}, err
+	}
+	return mergeResults(ws, d), nil
+}
+
+func scheduledCount(rate float64, d time.Duration) int { return int(rate * d.Seconds()) }
+
+// schedule sends to due the scheduled time of each of the rate × d events of an open loop that began
+// at start, each when it is due, and closes due. It sends every event that is due, then sleeps until
+// the next one: when a sleep overshoots, the events it delayed go out at once and their latency still
+// counts from their scheduled time. due must hold scheduledCount(rate, d) values.
+func schedule(ctx context.Context, start time.Time, rate float64, d time.Duration, due chan<- time.Time) {
+	defer close(due)
+	total := scheduledCount(rate, d)
+	interval := float64(time.Second) / rate
 	for i := 0; i < total && ctx.Err() == nil; {
 		now := time.Now()
 		for ; i < total; i++ {
@@ -288,10 +302,4 @@ func openLoop(ctx context.Context, addr string, reqs *requestSet, rate float64, 
 			due <- at
 		}
 	}
-	close(due)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return loadResult{}, err
-	}
-	return mergeResults(ws, d), nil
 }

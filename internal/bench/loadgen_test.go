@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -114,5 +115,27 @@ func TestReadResponse(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSignOpenLoopCountsQueueingDelay: signing alone offered at twice what the workers can sign shows
+// the signatures' wait in its latency, counted from their scheduled times.
+func TestSignOpenLoopCountsQueueingDelay(t *testing.T) {
+	const service = 10 * time.Millisecond
+	var signed atomic.Int64
+	slow := func([]byte) error { time.Sleep(service); signed.Add(1); return nil }
+	workers := runtime.GOMAXPROCS(0)
+	rate := 2 * float64(workers) / service.Seconds()
+	// 10 service times: the i-th of 20×workers signatures ends about service × (1 + i/(2×workers)) after
+	// its scheduled time, up to 11 service times.
+	res, err := signOpenLoop(context.Background(), slow, rate, 10*service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := signed.Load(), int64(20*workers); got != want {
+		t.Errorf("signed %d times, want %d", got, want)
+	}
+	if res.Rate != rate || res.P50 < service || res.P99 < 5*service {
+		t.Errorf("rate %v, p50 %s, p99 %s; want %v, at least %s and %s", res.Rate, res.P50, res.P99, rate, service, 5*service)
 	}
 }

@@ -43,7 +43,7 @@ func (r *Report) measureServer(ctx context.Context, o Options, s seeded, work st
 		if err := checkToken(client, baseURL, s.manifest, alg); err != nil {
 			return fmt.Errorf("bench: %s: %w", alg, err)
 		}
-		a, err := measureAlg(ctx, o, p, s.manifest, alg, r.openRate(o, alg), pprofAddr)
+		a, err := measureAlg(ctx, o, p, s.manifest, alg, r.OpenRates[alg], pprofAddr)
 		if err != nil {
 			return fmt.Errorf("bench: %s: %w", alg, err)
 		}
@@ -65,15 +65,6 @@ func (r *Report) measureServer(ctx context.Context, o Options, s seeded, work st
 	}
 	r.EndRSS, r.PeakRSS = end.rss, end.hwm
 	return p.stop()
-}
-
-// openRate is the open loop's offered rate for alg: RS256 relative to the RSA signing ceiling, since
-// signing bounds it; ES256 at a fixed rate.
-func (r *Report) openRate(o Options, alg string) float64 {
-	if alg == "RS256" {
-		return o.OpenRSA * r.SignCeiling["RS256"]
-	}
-	return o.OpenES256
 }
 
 // measureAlg runs one algorithm's phases: a first pass over every organization (cold cache), a

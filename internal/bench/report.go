@@ -25,6 +25,10 @@ type Report struct {
 	SignCPU     map[string]time.Duration // CPU time of one signature, by algorithm: the lowest measured
 	Trivial     Phase                    // the trivial handler under the closed loop: the fastest measured
 	CeilingRuns []string                 // each measurement of the ceilings, to show the machine's drift
+	// OpenRates are the open loops' offered rates, by algorithm: RS256 relative to the RSA signing
+	// ceiling first measured, since signing bounds it; ES256 fixed.
+	OpenRates map[string]float64
+	SignOpen  map[string]SignOpenLoop // signing alone at those rates: the lowest p99 measured
 
 	LoadBefore, LoadAfter string // /proc/loadavg: how busy the machine was besides the bench
 
@@ -131,8 +135,15 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "  RSA-2048 PKCS#1 v1.5 signatures/s  %9.0f  (one process, every core; %s of CPU each)\n",
 		r.SignCeiling["RS256"], us(r.SignCPU["RS256"]))
 	fmt.Fprintf(w, "  ECDSA P-256 signatures/s           %9.0f  (%s of CPU each)\n", r.SignCeiling["ES256"], us(r.SignCPU["ES256"]))
-	fmt.Fprintf(w, "  trivial handler requests/s         %9.0f  (p50 %s, p99 %s, server CPU %.2f cores)\n\n",
+	fmt.Fprintf(w, "  trivial handler requests/s         %9.0f  (p50 %s, p99 %s, server CPU %.2f cores)\n",
 		r.Trivial.Rate, ms(r.Trivial.P50), ms(r.Trivial.P99), r.Trivial.CPU)
+	for _, alg := range benchAlgs {
+		if s, ok := r.SignOpen[alg]; ok {
+			fmt.Fprintf(w, "  %s signatures alone, open loop at %.0f/s: p50 %s, p99 %s (%s of CPU each)\n",
+				alg, s.Rate, ms(s.P50), ms(s.P99), us(s.CPU))
+		}
+	}
+	fmt.Fprintln(w)
 
 	fmt.Fprintf(w, "server: healthy %s after exec, RSS %s\n\n", r.StartTime.Round(time.Millisecond), mib(r.StartRSS))
 	fmt.Fprintf(w, "%-34s %10s %9s %9s %9s %9s %7s %6s %9s %9s\n",
@@ -153,6 +164,12 @@ func (r *Report) Print(w io.Writer) {
 			"the signature is %.0f%% of the server's CPU per token\n", a.Alg,
 			pct(a.Closed.Rate, r.SignCeiling[a.Alg]), a.Alg, pct(a.Closed.Rate, r.Trivial.Rate),
 			pct(float64(r.SignCPU[a.Alg]), float64(a.Closed.CPUPerRequest)))
+	}
+	fmt.Fprintln(w, "open loop against signing alone at the same rate (the latency floor on this machine)")
+	for _, a := range r.Algs {
+		s := r.SignOpen[a.Alg]
+		fmt.Fprintf(w, "  %s at %.0f/s: p99 %s, signing alone %s; CPU per signature %s at this rate, %s back to back\n",
+			a.Alg, a.OpenRate, ms(a.Open.P99), ms(s.P99), us(s.CPU), us(r.SignCPU[a.Alg]))
 	}
 	if r.Writes != nil {
 		fmt.Fprintf(w, "\nmanagement: associate a grant with an organization, %d writes one at a time: p50 %s, p99 %s, max %s\n",
