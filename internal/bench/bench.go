@@ -33,6 +33,9 @@ type Options struct {
 	OpenRSA   float64       // RS256 open loop: offered rate as a fraction of the RSA signing ceiling
 	OpenES256 float64       // ES256 open loop: offered rate, tokens/s
 	Writes    int           // Management API associations timed one by one; 0 skips
+	// ChurnWrites runs each closed loop again while the Management API writes this many times per
+	// second (associations made and removed); 0 skips.
+	ChurnWrites float64
 	// RemeasureCeilings measures the ceilings again after the server's phases and keeps the higher.
 	RemeasureCeilings bool
 	ProfileDir        string    // when set, the server's CPU profile of each closed loop is written here
@@ -59,6 +62,8 @@ func DefaultOptions() Options {
 		OpenRSA:   0.7,
 		OpenES256: 10000,
 		Writes:    200,
+
+		ChurnWrites: 10,
 
 		RemeasureCeilings: true,
 	}
@@ -90,7 +95,7 @@ func (o Options) validate() error {
 	if o.OpenRSA <= 0 || o.OpenES256 <= 0 {
 		errs = append(errs, errors.New("open-loop rates must be positive"))
 	}
-	if o.Writes < 0 {
+	if o.Writes < 0 || o.ChurnWrites < 0 {
 		errs = append(errs, errors.New("writes must not be negative"))
 	}
 	return errors.Join(errs...)

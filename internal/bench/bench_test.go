@@ -38,6 +38,7 @@ func TestBenchEndToEnd(t *testing.T) {
 	o.Duration, o.Warmup = 300*time.Millisecond, 100*time.Millisecond
 	o.OpenRSA, o.OpenES256 = 0.05, 100
 	o.Writes = 5
+	o.ChurnWrites = 40 // a dozen writes in each 300 ms closed loop
 	o.RemeasureCeilings = false // once is enough to show they are measured
 	var out, log bytes.Buffer
 	o.Report, o.Log = &out, &log
@@ -69,10 +70,13 @@ func TestBenchEndToEnd(t *testing.T) {
 		t.Fatalf("measured %d algorithms, want 2", len(r.Algs))
 	}
 	for _, a := range r.Algs {
-		for name, p := range map[string]bench.Phase{"first pass": a.FirstPass, "closed loop": a.Closed, "open loop": a.Open} {
+		for name, p := range map[string]bench.Phase{"first pass": a.FirstPass, "closed loop": a.Closed, "open loop": a.Open, "closed loop with writes": a.Churn} {
 			if p.OK == 0 || p.Errors != 0 || p.P50 <= 0 || p.P99 < p.P50 {
 				t.Errorf("%s %s: %d tokens, %d errors (%s), p50 %s, p99 %s", a.Alg, name, p.OK, p.Errors, p.FirstError, p.P50, p.P99)
 			}
+		}
+		if a.ChurnWrites <= 0 {
+			t.Errorf("%s: no Management write during the closed loop with writes", a.Alg)
 		}
 		if a.FirstPass.OK != uint64(o.Scale.Orgs) {
 			t.Errorf("%s first pass: %d tokens, want one per organization (%d)", a.Alg, a.FirstPass.OK, o.Scale.Orgs)
@@ -84,7 +88,7 @@ func TestBenchEndToEnd(t *testing.T) {
 	if r.Writes == nil {
 		t.Error("no Management write latency")
 	}
-	for _, want := range []string{"RS256 closed loop", "ES256 open loop", "of the RS256 signing ceiling", "signatures alone, open loop", "associate a grant"} {
+	for _, want := range []string{"RS256 closed loop", "ES256 open loop", "of the RS256 signing ceiling", "signatures alone, open loop", "writes/s", "associate a grant"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, &out)
 		}

@@ -71,24 +71,70 @@ func doJSON(client *http.Client, req *http.Request, want int, out any) error {
 	return json.Unmarshal(body, out)
 }
 
+// association is the k-th of n associations spread over the whole table: an organization and the
+// grant of an application it is not associated with.
+func association(m *manifest, k, n int) (org, grant string) {
+	i := k * max(len(m.Orgs)/n, 1) % len(m.Orgs)
+	return m.Orgs[i], m.Apps[m.orgApp(i, m.Scale.AppsPerOrg)].Grants[benchAlgs[0]]
+}
+
+func (c *mgmtClient) associate(org, grant string) error {
+	if err := c.do(http.MethodPost, "organizations/"+org+"/client-grants", `{"grant_id":"`+grant+`"}`, http.StatusCreated); err != nil {
+		return fmt.Errorf("associate: %w", err)
+	}
+	return nil
+}
+
+func (c *mgmtClient) removeAssociation(org, grant string) error {
+	if err := c.do(http.MethodDelete, "organizations/"+org+"/client-grants/"+grant, "", http.StatusNoContent); err != nil {
+		return fmt.Errorf("remove the association: %w", err)
+	}
+	return nil
+}
+
 // associationLatency associates n organizations each with a grant of an application it is not
 // associated with, one at a time through the Management API, and returns how long each association
 // took. Every association is removed afterwards, untimed, so the store keeps what was seeded.
 func associationLatency(c *mgmtClient, m *manifest, n int) (*histogram, error) {
 	var h histogram
 	for k := range n {
-		i := k * max(len(m.Orgs)/n, 1) % len(m.Orgs) // spread over the whole table
-		org := m.Orgs[i]
-		grant := m.Apps[m.orgApp(i, m.Scale.AppsPerOrg)].Grants[benchAlgs[0]]
+		org, grant := association(m, k, n)
 		start := time.Now()
-		err := c.do(http.MethodPost, "organizations/"+org+"/client-grants", `{"grant_id":"`+grant+`"}`, http.StatusCreated)
+		err := c.associate(org, grant)
 		h.record(time.Since(start))
 		if err != nil {
-			return nil, fmt.Errorf("associate: %w", err)
+			return nil, err
 		}
-		if err := c.do(http.MethodDelete, "organizations/"+org+"/client-grants/"+grant, "", http.StatusNoContent); err != nil {
-			return nil, fmt.Errorf("remove the association: %w", err)
+		if err := c.removeAssociation(org, grant); err != nil {
+			return nil, err
 		}
 	}
 	return &h, nil
+}
+
+// churn associates organizations with grants and removes the associations again, at rate writes per
+// second, until stop is closed: the Management traffic of a tenant whose customers keep changing their
+// applications' access. It returns how many writes it made.
+func churn(c *mgmtClient, m *manifest, rate float64, stop <-chan struct{}) (int, error) {
+	const spread = 1000 // associations the churn cycles through
+	// Two writes per tick: an association and its removal.
+	tick := time.NewTicker(time.Duration(2 * float64(time.Second) / rate))
+	defer tick.Stop()
+	writes := 0
+	for k := 0; ; k++ {
+		select {
+		case <-stop:
+			return writes, nil
+		case <-tick.C:
+		}
+		org, grant := association(m, k%spread, spread)
+		if err := c.associate(org, grant); err != nil {
+			return writes, err
+		}
+		writes++
+		if err := c.removeAssociation(org, grant); err != nil {
+			return writes, err
+		}
+		writes++
+	}
 }

@@ -39,11 +39,15 @@ func (r *Report) measureServer(ctx context.Context, o Options, s seeded, work st
 
 	client := &http.Client{Timeout: 10 * time.Second}
 	baseURL := "http://" + addr + "/"
+	mc, err := newMgmtClient(client, baseURL, s.manifest)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
 	for _, alg := range o.Algs {
 		if err := checkToken(client, baseURL, s.manifest, alg); err != nil {
 			return fmt.Errorf("bench: %s: %w", alg, err)
 		}
-		a, err := measureAlg(ctx, o, p, s.manifest, alg, r.OpenRates[alg], pprofAddr)
+		a, err := measureAlg(ctx, o, p, s.manifest, alg, r.OpenRates[alg], pprofAddr, mc)
 		if err != nil {
 			return fmt.Errorf("bench: %s: %w", alg, err)
 		}
@@ -51,10 +55,6 @@ func (r *Report) measureServer(ctx context.Context, o Options, s seeded, work st
 	}
 	if o.Writes > 0 {
 		fmt.Fprintf(o.Log, "management: %d associations through the Management API\n", o.Writes)
-		mc, err := newMgmtClient(client, baseURL, s.manifest)
-		if err != nil {
-			return fmt.Errorf("bench: %w", err)
-		}
 		if r.Writes, err = associationLatency(mc, s.manifest, o.Writes); err != nil {
 			return fmt.Errorf("bench: %w", err)
 		}
@@ -68,8 +68,9 @@ func (r *Report) measureServer(ctx context.Context, o Options, s seeded, work st
 }
 
 // measureAlg runs one algorithm's phases: a first pass over every organization (cold cache), a
-// warm-up, the closed loop (profiled when asked) and the open loop.
-func measureAlg(ctx context.Context, o Options, p *process, m *manifest, alg string, openRate float64, pprofAddr string) (AlgResult, error) {
+// warm-up, the closed loop (profiled when asked), the open loop and, when asked, the closed loop again
+// while the Management API writes.
+func measureAlg(ctx context.Context, o Options, p *process, m *manifest, alg string, openRate float64, pprofAddr string, mc *mgmtClient) (AlgResult, error) {
 	a := AlgResult{Alg: alg, OpenRate: openRate}
 	reqs := m.tokenRequests(p.addr, alg)
 	sample := func() (procSample, error) { return sampleProc(p.pid()) }
@@ -120,6 +121,36 @@ func measureAlg(ctx context.Context, o Options, p *process, m *manifest, alg str
 		return a, err
 	}
 	a.Open = phase(open, before, after)
+	if o.ChurnWrites <= 0 {
+		return a, nil
+	}
+
+	fmt.Fprintf(o.Log, "%s: closed loop while the Management API writes %.0f/s, for %s\n", alg, o.ChurnWrites, o.Duration)
+	before = after
+	stop := make(chan struct{})
+	type churned struct {
+		writes int
+		err    error
+	}
+	done := make(chan churned, 1)
+	go func() {
+		n, err := churn(mc, m, o.ChurnWrites, stop)
+		done <- churned{n, err}
+	}()
+	mixed, err := closedLoop(ctx, p.addr, reqs, o.Conns, o.Duration, 0)
+	close(stop)
+	c := <-done
+	if err != nil {
+		return a, err
+	}
+	if c.err != nil {
+		return a, fmt.Errorf("management writes during the closed loop: %w", c.err)
+	}
+	if after, err = sample(); err != nil {
+		return a, err
+	}
+	a.Churn = phase(mixed, before, after)
+	a.ChurnWrites = float64(c.writes) / mixed.elapsed.Seconds()
 	return a, nil
 }
 

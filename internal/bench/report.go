@@ -47,6 +47,10 @@ type AlgResult struct {
 	Closed    Phase   // closed loop at Report.Conns connections
 	OpenRate  float64 // offered rate of the open loop, tokens/s
 	Open      Phase
+	// Churn is the closed loop again while the Management API associates and removes grants at
+	// ChurnWrites writes/s (zero when skipped): every write drops the token endpoint's cache.
+	Churn       Phase
+	ChurnWrites float64
 }
 
 // Phase is one load phase's figures.
@@ -156,6 +160,9 @@ func (r *Report) Print(w io.Writer) {
 		row(a.Alg+" first pass (cold cache)", a.FirstPass)
 		row(fmt.Sprintf("%s closed loop, %d conns", a.Alg, r.Conns), a.Closed)
 		row(fmt.Sprintf("%s open loop at %.0f/s", a.Alg, a.OpenRate), a.Open)
+		if a.ChurnWrites > 0 {
+			row(fmt.Sprintf("%s closed, %.0f writes/s", a.Alg, a.ChurnWrites), a.Churn)
+		}
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "ratios (closed loop)")
@@ -164,6 +171,12 @@ func (r *Report) Print(w io.Writer) {
 			"the signature is %.0f%% of the server's CPU per token\n", a.Alg,
 			pct(a.Closed.Rate, r.SignCeiling[a.Alg]), a.Alg, pct(a.Closed.Rate, r.Trivial.Rate),
 			pct(float64(r.SignCPU[a.Alg]), float64(a.Closed.CPUPerRequest)))
+	}
+	for _, a := range r.Algs {
+		if a.ChurnWrites > 0 {
+			fmt.Fprintf(w, "  %s with Management writes at %.0f/s: %.1f%% of the closed loop without them\n",
+				a.Alg, a.ChurnWrites, pct(a.Churn.Rate, a.Closed.Rate))
+		}
 	}
 	fmt.Fprintln(w, "open loop against signing alone at the same rate (the latency floor on this machine)")
 	for _, a := range r.Algs {
@@ -177,7 +190,7 @@ func (r *Report) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "server memory: RSS %s at the end, peak %s\n", mib(r.EndRSS), mib(r.PeakRSS))
 	for _, a := range r.Algs {
-		for _, p := range []Phase{a.FirstPass, a.Closed, a.Open} {
+		for _, p := range []Phase{a.FirstPass, a.Closed, a.Open, a.Churn} {
 			if p.FirstError != "" {
 				fmt.Fprintf(w, "%s: first error: %s\n", a.Alg, p.FirstError)
 				break

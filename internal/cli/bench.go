@@ -59,6 +59,7 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&o.OpenRSA, "open-rs256", o.OpenRSA, "RS256 open loop: offered rate as a fraction of the RSA signing ceiling")
 	fs.Float64Var(&o.OpenES256, "open-es256", o.OpenES256, "ES256 open loop: offered tokens/s")
 	fs.IntVar(&o.Writes, "writes", o.Writes, "Management API associations to time (0 skips)")
+	fs.Float64Var(&o.ChurnWrites, "churn", o.ChurnWrites, "run each closed loop again while the Management API writes this many times per second (0 skips)")
 	fs.StringVar(&o.ProfileDir, "profile", o.ProfileDir, "write the server's CPU profile of each closed loop to this directory")
 	fs.StringVar(&o.Executable, "server", "", "orgauth binary to benchmark (default: this one)")
 	if err := fs.Parse(args); err != nil {
