@@ -38,7 +38,7 @@ func TestBenchEndToEnd(t *testing.T) {
 	o.Duration, o.Warmup = 300*time.Millisecond, 100*time.Millisecond
 	o.OpenRSA, o.OpenES256 = 0.05, 100
 	o.Writes = 5
-	o.ChurnWrites = 40 // a dozen writes in each 300 ms closed loop
+	o.ChurnWrites = 40          // a dozen writes in each 300 ms closed loop
 	o.RemeasureCeilings = false // once is enough to show they are measured
 	var out, log bytes.Buffer
 	o.Report, o.Log = &out, &log

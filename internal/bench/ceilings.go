@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -51,7 +50,7 @@ func newSigners() (map[string]signer, error) {
 // the machine other processes took meanwhile.
 func signCeiling(ctx context.Context, sign signer, d time.Duration) (rate float64, cpu time.Duration, err error) {
 	digest := sha256.Sum256([]byte("orgauth bench"))
-	before, err := sampleProc(os.Getpid())
+	before, err := selfCPU()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -81,12 +80,12 @@ func signCeiling(ctx context.Context, sign signer, d time.Duration) (rate float6
 	if err := ctx.Err(); err != nil {
 		return 0, 0, err
 	}
-	after, err := sampleProc(os.Getpid())
+	after, err := selfCPU()
 	if err != nil {
 		return 0, 0, err
 	}
 	n := max(count.Load(), 1)
-	return float64(n) / elapsed.Seconds(), (after.cpu - before.cpu) / time.Duration(n), nil
+	return float64(n) / elapsed.Seconds(), (after - before) / time.Duration(n), nil
 }
 
 // SignOpenLoop is signing alone in an open loop: the open-loop latency floor of a token endpoint that
@@ -103,7 +102,7 @@ type SignOpenLoop struct {
 // signature here may exceed the closed ceiling's: what that costs the server's open loop shows here too.
 func signOpenLoop(ctx context.Context, sign signer, rate float64, d time.Duration) (SignOpenLoop, error) {
 	digest := sha256.Sum256([]byte("orgauth bench"))
-	before, err := sampleProc(os.Getpid())
+	before, err := selfCPU()
 	if err != nil {
 		return SignOpenLoop{}, err
 	}
@@ -130,7 +129,7 @@ func signOpenLoop(ctx context.Context, sign signer, rate float64, d time.Duratio
 	if err := ctx.Err(); err != nil {
 		return SignOpenLoop{}, err
 	}
-	after, err := sampleProc(os.Getpid())
+	after, err := selfCPU()
 	if err != nil {
 		return SignOpenLoop{}, err
 	}
@@ -139,7 +138,7 @@ func signOpenLoop(ctx context.Context, sign signer, rate float64, d time.Duratio
 		all.merge(&workers[i])
 	}
 	return SignOpenLoop{Rate: rate, P50: all.quantile(0.5), P99: all.quantile(0.99),
-		CPU: (after.cpu - before.cpu) / time.Duration(max(all.n, 1))}, nil
+		CPU: (after - before) / time.Duration(max(all.n, 1))}, nil
 }
 
 // measureSignOpenLoops runs signOpenLoop for each measured algorithm at its open loop's rate.
