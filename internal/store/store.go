@@ -298,6 +298,10 @@ type Store interface {
 	// ctx ends or the notification channel breaks; it returns the error that stopped it. A backend
 	// without cross-process notifications blocks until ctx ends: callers poll Version as well.
 	WatchChanges(ctx context.Context, onChange func()) error
+	// OwnWrites reports whether every version in (after, through] was committed through this Store value,
+	// that is by this process, whose caller already knows what it wrote. It forgets the versions up to
+	// through (it is asked about each version once, in order), and answers false whenever it cannot tell.
+	OwnWrites(after, through int64) bool
 
 	Close() error
 }

@@ -73,10 +73,10 @@ func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string
 		},
 	}
 	created, err := s.store.Bootstrap(ctx, b)
+	s.changed() // also when an existing Management API moved to this issuer
 	if err != nil {
 		return BootstrapResult{}, fmt.Errorf("bootstrap: %w", err)
 	}
-	s.changed() // also when an existing Management API moved to this issuer
 	if !created {
 		return BootstrapResult{}, nil
 	}

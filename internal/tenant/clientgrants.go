@@ -58,11 +58,12 @@ func (s *Service) CreateClientGrant(ctx context.Context, in ClientGrantInput) (s
 	if err := validateClientGrant(g, api, true); err != nil {
 		return g, err
 	}
-	if err := s.store.CreateClientGrant(ctx, g); err != nil {
+	err = s.store.CreateClientGrant(ctx, g)
+	s.changed()
+	if err != nil {
 		// ErrNotFound here means the client or API was deleted since the checks above.
 		return g, storeError(err, errGrantClientMissing, errClientGrantConflict, "create client grant")
 	}
-	s.changed()
 	return g, nil
 }
 
@@ -100,20 +101,20 @@ func (s *Service) UpdateClientGrant(ctx context.Context, id string, in ClientGra
 		g.UpdatedAt = s.now()
 		return validateClientGrant(*g, api, in.Scope != nil)
 	})
+	s.changed()
 	if err != nil {
 		return g, storeError(err, errClientGrantNotFound, nil, "update client grant")
 	}
-	s.changed()
 	return g, nil
 }
 
 // DeleteClientGrant deletes a grant and its organization associations; deleting an unknown grant is no error.
 func (s *Service) DeleteClientGrant(ctx context.Context, id string) error {
 	err := s.store.DeleteClientGrant(ctx, id)
+	s.changed()
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete client grant %s: %w", id, err)
 	}
-	s.changed()
 	return nil
 }
 

@@ -53,10 +53,11 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 	}
 	secret := newClientSecret()
 	c.SecretHash = s.secrets.hash(secret)
-	if err := s.store.CreateClient(ctx, c); err != nil {
+	err := s.store.CreateClient(ctx, c)
+	s.changed()
+	if err != nil {
 		return c, "", storeError(err, errDefaultOrganizationMissing, nil, "create client")
 	}
-	s.changed()
 	return c, secret, nil
 }
 
@@ -90,19 +91,20 @@ func (s *Service) UpdateClient(ctx context.Context, clientID string, in ClientPa
 		c.UpdatedAt = s.now()
 		return validateClient(*c)
 	})
+	s.changed()
 	if err != nil {
 		return c, storeError(err, errClientNotFound, nil, "update client")
 	}
-	s.changed()
 	return c, nil
 }
 
 // DeleteClient deletes an application with its client grants and their organization associations.
 func (s *Service) DeleteClient(ctx context.Context, clientID string) error {
-	if err := s.store.DeleteClient(ctx, clientID); err != nil {
+	err := s.store.DeleteClient(ctx, clientID)
+	s.changed()
+	if err != nil {
 		return storeError(err, errClientNotFound, nil, "delete client")
 	}
-	s.changed()
 	return nil
 }
 
@@ -114,10 +116,10 @@ func (s *Service) RotateClientSecret(ctx context.Context, clientID string) (stor
 		c.UpdatedAt = s.now()
 		return nil
 	})
+	s.changed()
 	if err != nil {
 		return c, "", storeError(err, errClientNotFound, nil, "rotate client secret")
 	}
-	s.changed()
 	return c, secret, nil
 }
 

@@ -12,8 +12,10 @@ import (
 )
 
 // Directory is the token endpoint's view of the tenant: each lookup is read from the store once and then
-// served from memory until the next write invalidates everything. A read that raced with a write is
-// never cached: entries are stored only if no invalidation happened since the read began.
+// served from memory until a write changes it. The writes a tenant makes all day (organizations created
+// or renamed, associations added or removed) forget only the entries they change; every other write, and
+// every change another process made, invalidates everything. A read that raced with a write is never
+// cached: entries are stored only if nothing was forgotten or invalidated since the read began.
 type Directory struct {
 	store   store.Store
 	secrets secretHasher
@@ -24,7 +26,8 @@ type Directory struct {
 
 	mu         sync.RWMutex
 	generation uint64
-	entries    int // number of cached results, bounded by maxEntries
+	entries    int // number of cached results, at most maxEntries
+	maxEntries int
 	clients    map[string]result[store.Client]
 	apis       map[string]result[store.ResourceServer]
 	grants     map[clientAudience]result[store.ClientGrant]
@@ -34,9 +37,9 @@ type Directory struct {
 	settings   map[struct{}]result[store.TenantSettings]
 }
 
-// maxEntries bounds the memory a flood of lookups for unknown ids can take; past it, results are served
-// but no longer cached until the next invalidation.
-const maxEntries = 4 << 20
+// defaultMaxEntries bounds the memory a flood of lookups for unknown ids can take: past it, the cache
+// starts over empty.
+const defaultMaxEntries = 4 << 20
 
 type result[V any] struct {
 	value V
@@ -47,7 +50,7 @@ type clientAudience struct{ clientID, audience string }
 type orgGrant struct{ orgID, grantID string }
 
 func newDirectory(st store.Store, secrets secretHasher) *Directory {
-	d := &Directory{store: st, secrets: secrets}
+	d := &Directory{store: st, secrets: secrets, maxEntries: defaultMaxEntries}
 	d.reset()
 	return d
 }
@@ -69,6 +72,35 @@ func (d *Directory) Invalidate() {
 	d.generation++
 	d.reset()
 	d.mu.Unlock()
+}
+
+// forgetOrganization drops what is cached about the organization id and about the organization names
+// (its old and new name when it was renamed, the name it was created with): the other entries stay.
+// Its associations are separate entries, which an organization's creation or update does not change.
+func (d *Directory) forgetOrganization(id string, names ...string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.generation++
+	forget(d, d.orgsByID, id)
+	for _, name := range names {
+		forget(d, d.orgsByName, name)
+	}
+}
+
+// forgetAssociation drops what is cached about whether the grant is associated with the organization.
+func (d *Directory) forgetAssociation(orgID, grantID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.generation++
+	forget(d, d.links, orgGrant{orgID, grantID})
+}
+
+// forget deletes key from m, which must be one of d's maps; d.mu must be held.
+func forget[K comparable, V any](d *Directory, m map[K]result[V], key K) {
+	if _, ok := m[key]; ok {
+		delete(m, key)
+		d.entries--
+	}
 }
 
 // freshFor lets the cache serve entries for d from now on.
@@ -98,7 +130,11 @@ func cached[K comparable, V any](ctx context.Context, d *Directory, pick func(*D
 		return v, err
 	}
 	d.mu.Lock()
-	if d.generation == generation && d.entries < maxEntries {
+	if d.generation == generation {
+		if d.entries >= d.maxEntries {
+			d.generation++
+			d.reset()
+		}
 		pick(d)[key] = result[V]{value: v, err: err}
 		d.entries++
 	}

@@ -39,10 +39,11 @@ func (s *Service) CreateOrganization(ctx context.Context, in OrganizationInput) 
 	if err := validateOrganization(o, in.DisplayName != nil); err != nil {
 		return o, err
 	}
-	if err := s.store.CreateOrganization(ctx, o); err != nil {
+	err := s.store.CreateOrganization(ctx, o)
+	s.dir.forgetOrganization(o.ID, o.Name) // a lookup may have cached that the name was unknown
+	if err != nil {
 		return o, storeError(err, nil, errOrganizationConflict, "create organization")
 	}
-	s.changed()
 	return o, nil
 }
 
@@ -69,9 +70,12 @@ func (s *Service) SearchOrganizations(ctx context.Context, prefix string, p stor
 }
 
 func (s *Service) UpdateOrganization(ctx context.Context, id string, in OrganizationPatch) (store.Organization, error) {
+	var names []string // the old name and the new: a rename changes what both look up
 	o, err := s.store.UpdateOrganization(ctx, id, func(o *store.Organization) error {
+		names = append(names, o.Name)
 		if in.Name != nil {
 			o.Name = *in.Name
+			names = append(names, o.Name)
 		}
 		if in.DisplayName != nil {
 			o.DisplayName = *in.DisplayName
@@ -88,20 +92,21 @@ func (s *Service) UpdateOrganization(ctx context.Context, id string, in Organiza
 		o.UpdatedAt = s.now()
 		return validateOrganization(*o, in.DisplayName != nil)
 	})
+	s.dir.forgetOrganization(id, names...)
 	if err != nil {
 		return o, storeError(err, errOrganizationNotFound, errOrganizationConflict, "update organization")
 	}
-	s.changed()
 	return o, nil
 }
 
 // DeleteOrganization deletes an organization with its associations and clears the default organization
 // of every application that pointed at it.
 func (s *Service) DeleteOrganization(ctx context.Context, id string) error {
-	if err := s.store.DeleteOrganization(ctx, id); err != nil {
+	err := s.store.DeleteOrganization(ctx, id)
+	s.changed() // not only the organization's entries: its associations and applications' defaults change too
+	if err != nil {
 		return storeError(err, errOrganizationNotFound, nil, "delete organization")
 	}
-	s.changed()
 	return nil
 }
 
@@ -122,11 +127,11 @@ func (s *Service) AddOrganizationClientGrant(ctx context.Context, orgID, grantID
 		}
 		return nil
 	})
+	s.dir.forgetAssociation(orgID, grantID)
 	if err != nil {
 		// The organization was checked above: a missing entity now is the grant (or a concurrent delete).
 		return grant, storeError(err, errClientGrantNotFound, errAssociationConflict, "add organization client grant")
 	}
-	s.changed()
 	return grant, nil
 }
 
@@ -143,10 +148,11 @@ func (s *Service) RemoveOrganizationClientGrant(ctx context.Context, orgID, gran
 	if _, err := s.Organization(ctx, orgID); err != nil {
 		return err
 	}
-	if err := s.store.RemoveOrganizationClientGrant(ctx, orgID, grantID); err != nil {
+	err := s.store.RemoveOrganizationClientGrant(ctx, orgID, grantID)
+	s.dir.forgetAssociation(orgID, grantID)
+	if err != nil {
 		return fmt.Errorf("remove client grant %s from organization %s: %w", grantID, orgID, err)
 	}
-	s.changed()
 	return nil
 }
 

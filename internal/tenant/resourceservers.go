@@ -50,10 +50,11 @@ func (s *Service) CreateResourceServer(ctx context.Context, in ResourceServerInp
 	if err := validateResourceServer(rs); err != nil {
 		return rs, err
 	}
-	if err := s.store.CreateResourceServer(ctx, rs); err != nil {
+	err := s.store.CreateResourceServer(ctx, rs)
+	s.changed()
+	if err != nil {
 		return rs, storeError(err, nil, errResourceServerConflict, "create resource server")
 	}
-	s.changed()
 	return rs, nil
 }
 
@@ -87,10 +88,10 @@ func (s *Service) UpdateResourceServer(ctx context.Context, idOrIdentifier strin
 		rs.UpdatedAt = s.now()
 		return validateResourceServer(*rs)
 	})
+	s.changed()
 	if err != nil {
 		return rs, storeError(err, errResourceServerNotFound, nil, "update resource server")
 	}
-	s.changed()
 	return rs, nil
 }
 
@@ -103,10 +104,11 @@ func (s *Service) DeleteResourceServer(ctx context.Context, idOrIdentifier strin
 	if rs.IsSystem {
 		return errSystemResourceServer
 	}
-	if err := s.store.DeleteResourceServer(ctx, rs.ID); err != nil {
+	err = s.store.DeleteResourceServer(ctx, rs.ID)
+	s.changed()
+	if err != nil {
 		return storeError(err, errResourceServerNotFound, nil, "delete resource server")
 	}
-	s.changed()
 	return nil
 }
 

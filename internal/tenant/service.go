@@ -1,5 +1,5 @@
 // Package tenant holds the tenant's operations, written once: validation, cascades through the store, and
-// the token endpoint's in-memory view of the configuration (Directory), which every write invalidates.
+// the token endpoint's in-memory view of the configuration (Directory), which every write updates.
 // The Management API and the dashboard both call Service; neither writes a rule of its own.
 package tenant
 
@@ -54,7 +54,10 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 // Directory is the token endpoint's cached view of this tenant.
 func (s *Service) Directory() *Directory { return s.dir }
 
-// changed must follow every successful write: the token endpoint's next request sees the new state.
+// changed must follow every write to the store, successful or not, unless the write calls one of the
+// Directory's precise forget methods instead: the token endpoint's next request sees the new state.
+// A failed write calls it too, since it may have committed before failing, and Watch trusts this
+// process to have handled the versions it wrote (store.Store.OwnWrites).
 func (s *Service) changed() { s.dir.Invalidate() }
 
 // storeError turns a store sentinel into the refusal the user sees; other errors pass through wrapped.
@@ -87,9 +90,9 @@ func (s *Service) UpdateSettings(ctx context.Context, in SettingsPatch) (store.T
 		}
 		return nil
 	})
+	s.changed()
 	if err != nil {
 		return set, fmt.Errorf("update tenant settings: %w", err)
 	}
-	s.changed()
 	return set, nil
 }

@@ -32,6 +32,10 @@ type WatchOptions struct {
 // moved, and it bounds staleness: when the version cannot be read for MaxStaleness (the database is
 // unreachable), lookups bypass the cache, so a revoked permission is never served from
 // memory beyond that bound.
+//
+// Versions that this process wrote through the store (store.Store.OwnWrites) do not invalidate: the
+// Service that made them updated its Directory already. So one Service must be the only writer
+// through its store value, as it is in orgauth serve.
 func (s *Service) Watch(ctx context.Context, opts WatchOptions) {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = DefaultPollInterval
@@ -88,8 +92,9 @@ func (w *watcher) listen(ctx context.Context) {
 	}
 }
 
-// check reads the store's version: a new one invalidates the Directory; any successful read extends
-// the time the Directory may serve from memory.
+// check reads the store's version: a new one invalidates the Directory, unless every version since the
+// last check is a write this process made, which already updated the Directory itself; any successful
+// read extends the time the Directory may serve from memory.
 func (w *watcher) check(ctx context.Context) {
 	cctx, cancel := context.WithTimeout(ctx, max(w.opts.PollInterval, checkTimeout))
 	defer cancel()
@@ -104,7 +109,9 @@ func (w *watcher) check(ctx context.Context) {
 	case !w.known:
 		w.s.dir.Invalidate() // entries cached before the baseline may predate it
 	case v != w.version:
-		w.s.dir.Invalidate()
+		if !w.s.store.OwnWrites(w.version, v) {
+			w.s.dir.Invalidate()
+		}
 		w.opts.OnChange(ctx)
 	}
 	w.version, w.known = v, true

@@ -19,6 +19,9 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
+// OwnWrites reports whether this Store value committed every version in (after, through].
+func (s *Store) OwnWrites(after, through int64) bool { return s.own.All(after, through) }
+
 // WatchChanges listens on ChangesChannel on a connection of its own (outside the pool) and calls
 // onChange for each notification of a write to this store's schema, including its own writes. It also
 // calls onChange once as soon as it listens, so that a caller that reconnects after an error catches up

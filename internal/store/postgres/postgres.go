@@ -26,6 +26,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 var _ store.Store = (*Store)(nil)
@@ -46,6 +47,7 @@ type Store struct {
 	pool       *pgxpool.Pool
 	conn       *pgx.ConnConfig // for WatchChanges' own connection
 	watchCheck time.Duration
+	own        sqlstore.OwnVersions
 }
 
 // Open connects to the database that dsn names (a postgres:// URL or keyword/value string; pool_max_conns
@@ -93,16 +95,21 @@ var writeTx = pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
 // commit, and nothing else is locked after it, so concurrent writers queue there without deadlocking.
 // Every write except a session's goes through here.
 func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return s.inTx(ctx, writeTx, func(tx pgx.Tx) error {
+	var version int64
+	err := s.inTx(ctx, writeTx, func(tx pgx.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE tenant_version SET version = version + 1 WHERE id = 1
-			RETURNING pg_notify($1, current_schema())`, ChangesChannel); err != nil {
+		if err := tx.QueryRow(ctx, `UPDATE tenant_version SET version = version + 1 WHERE id = 1
+			RETURNING version, pg_notify($1, current_schema())`, ChangesChannel).Scan(&version, nil); err != nil {
 			return fmt.Errorf("bump tenant version: %w", err)
 		}
 		return nil
 	})
+	if err == nil {
+		s.own.Add(version)
+	}
+	return err
 }
 
 // read runs fn in a read-only repeatable-read transaction, so that the queries fn makes (a page and

@@ -23,6 +23,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 var _ store.Store = (*Store)(nil)
@@ -32,8 +33,9 @@ const busyTimeoutMillis = 5000
 
 // Store is a store.Store on one SQLite database file.
 type Store struct {
-	w *sql.DB // the single writer connection
-	r *sql.DB // read-only connections
+	w   *sql.DB // the single writer connection
+	r   *sql.DB // read-only connections
+	own sqlstore.OwnVersions
 }
 
 // Open opens (creating if needed) the database at path and brings its schema up to date.
@@ -125,12 +127,14 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return errors.Join(err, rollback(tx))
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE tenant_version SET version = version + 1 WHERE id = 1"); err != nil {
+	var version int64
+	if err := tx.QueryRowContext(ctx, "UPDATE tenant_version SET version = version + 1 WHERE id = 1 RETURNING version").Scan(&version); err != nil {
 		return errors.Join(fmt.Errorf("bump tenant version: %w", err), rollback(tx))
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", classify(err))
 	}
+	s.own.Add(version)
 	return nil
 }
 

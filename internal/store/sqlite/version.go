@@ -20,3 +20,6 @@ func (s *Store) WatchChanges(ctx context.Context, onChange func()) error {
 	<-ctx.Done()
 	return ctx.Err()
 }
+
+// OwnWrites reports whether this Store value committed every version in (after, through].
+func (s *Store) OwnWrites(after, through int64) bool { return s.own.All(after, through) }

@@ -24,7 +24,8 @@
 //   - A session expires at its ExpiresAt: GetSession at that instant is ErrNotFound, and
 //     DeleteExpiredSessions at that instant deletes it. DeleteAdmin of an unknown id is ErrNotFound.
 //   - Version grows with every successful write, tenant secrets only when first stored, and stays put
-//     on reads, session writes and writes that fail or that an update or check function aborts.
+//     on reads, session writes and writes that fail or that an update or check function aborts;
+//     OwnWrites tells the versions a Store value committed itself.
 package storetest
 
 import (

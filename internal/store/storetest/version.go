@@ -256,6 +256,30 @@ func testVersion(t *testing.T, open opener) {
 		}
 	})
 
+	t.Run("own writes are the versions this store committed, each reported once", func(t *testing.T) {
+		f := open(t)
+		start := f.version()
+		f.organization()
+		f.grant()
+		through := f.version()
+		if through-start < 2 {
+			t.Fatalf("version %d after two writes from %d", through, start)
+		}
+		if !f.s.OwnWrites(start, through) {
+			t.Errorf("OwnWrites(%d, %d) = false after writing them through this store", start, through)
+		}
+		if f.s.OwnWrites(start, through) {
+			t.Errorf("OwnWrites(%d, %d) = true when asked again: it should have forgotten them", start, through)
+		}
+		if f.s.OwnWrites(through, through+1) {
+			t.Errorf("OwnWrites(%d, %d) = true for a version nobody wrote", through, through+1)
+		}
+		f.organization()
+		if !f.s.OwnWrites(through, f.version()) {
+			t.Error("a later write is not own")
+		}
+	})
+
 	t.Run("watching changes returns the context's error when the context ends", func(t *testing.T) {
 		f := open(t)
 		ctx, cancel := context.WithCancel(f.ctx)

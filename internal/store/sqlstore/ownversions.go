@@ -1,0 +1,41 @@
+package sqlstore
+
+import "sync"
+
+// ownVersionsKept bounds the versions OwnVersions remembers; past it, it forgets them all, and callers
+// asking about them learn that it cannot tell.
+const ownVersionsKept = 1 << 12
+
+// OwnVersions remembers the tenant versions one Store value committed, for Store.OwnWrites. Its zero
+// value is ready to use; it is safe for concurrent use.
+type OwnVersions struct {
+	mu       sync.Mutex
+	versions map[int64]struct{}
+}
+
+// Add records that this Store value committed version v.
+func (o *OwnVersions) Add(v int64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.versions == nil || len(o.versions) >= ownVersionsKept {
+		o.versions = make(map[int64]struct{})
+	}
+	o.versions[v] = struct{}{}
+}
+
+// All reports whether every version in (after, through] was added, and forgets the versions up to
+// through: the store's watcher asks about each version once, in order.
+func (o *OwnVersions) All(after, through int64) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	all := through-after <= int64(len(o.versions))
+	for v := after + 1; all && v <= through; v++ {
+		_, all = o.versions[v]
+	}
+	for v := range o.versions {
+		if v <= through {
+			delete(o.versions, v)
+		}
+	}
+	return all
+}

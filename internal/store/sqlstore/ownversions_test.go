@@ -1,0 +1,41 @@
+package sqlstore
+
+import "testing"
+
+func TestOwnVersions(t *testing.T) {
+	var o OwnVersions
+	if !o.All(5, 5) {
+		t.Error("an empty range is not all own")
+	}
+	if o.All(0, 1) {
+		t.Error("a version never added is own")
+	}
+	o.Add(2)
+	o.Add(3)
+	o.Add(5)
+	if o.All(1, 5) {
+		t.Error("(1, 5] is all own though 4 was never added")
+	}
+	// All forgot everything up to 5: asking again cannot tell.
+	if o.All(1, 3) {
+		t.Error("versions asked about once are still remembered")
+	}
+	o.Add(6)
+	o.Add(7)
+	if !o.All(5, 7) {
+		t.Error("(5, 7] is not all own though 6 and 7 were added")
+	}
+}
+
+func TestOwnVersionsIsBounded(t *testing.T) {
+	var o OwnVersions
+	for v := int64(1); v <= ownVersionsKept+1; v++ {
+		o.Add(v)
+	}
+	if len(o.versions) > ownVersionsKept {
+		t.Fatalf("remembers %d versions, at most %d wanted", len(o.versions), ownVersionsKept)
+	}
+	if o.All(0, ownVersionsKept+1) {
+		t.Error("versions forgotten to bound the memory are reported as own")
+	}
+}
