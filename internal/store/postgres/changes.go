@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,9 +67,14 @@ func (s *Store) watch(ctx context.Context, onChange func()) error {
 		cancel()
 		switch {
 		case err == nil:
-			if n.Payload == *schema {
-				onChange()
+			writer, version, changed := parseChangePayload(n.Payload)
+			if changed != *schema {
+				continue
 			}
+			if writer == s.id {
+				s.own.Add(version) // the notification comes at commit, maybe before write returns
+			}
+			onChange()
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case pgconn.Timeout(err):
@@ -82,4 +89,22 @@ func (s *Store) watch(ctx context.Context, onChange func()) error {
 			return err
 		}
 	}
+}
+
+// parseChangePayload reads a change notification: "<store id> <version> <schema>", or the bare schema
+// that versions before store ids sent.
+func parseChangePayload(payload string) (writer string, version int64, schema string) {
+	writer, rest, ok := strings.Cut(payload, " ")
+	if !ok {
+		return "", 0, payload
+	}
+	v, schema, ok := strings.Cut(rest, " ")
+	if !ok {
+		return "", 0, payload
+	}
+	version, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return "", 0, payload
+	}
+	return writer, version, schema
 }

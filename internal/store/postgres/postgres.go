@@ -17,6 +17,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"time"
@@ -47,7 +48,10 @@ type Store struct {
 	pool       *pgxpool.Pool
 	conn       *pgx.ConnConfig // for WatchChanges' own connection
 	watchCheck time.Duration
-	own        sqlstore.OwnVersions
+	// id names this Store value in its change notifications, so that its watcher learns which versions
+	// it committed as soon as the notification arrives, without racing the writer.
+	id  string
+	own sqlstore.OwnVersions
 }
 
 // Open connects to the database that dsn names (a postgres:// URL or keyword/value string; pool_max_conns
@@ -64,7 +68,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", classify(err))
 	}
-	s := &Store{pool: pool, conn: cfg.ConnConfig, watchCheck: defaultWatchCheck}
+	s := &Store{pool: pool, conn: cfg.ConnConfig, watchCheck: defaultWatchCheck, id: rand.Text()}
 	if err := migrate(ctx, pool); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", classify(err))
@@ -90,8 +94,8 @@ type querier interface {
 var writeTx = pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
 
 // write runs fn in a transaction and commits when fn returns nil. Its last statement bumps the tenant
-// version and notifies ChangesChannel, so whoever sees the new version also sees what fn wrote, and an
-// error from fn rolls all of it back. The version row stays locked only from that statement to the
+// version and notifies ChangesChannel (with changePayload), so whoever sees the new version also sees
+// what fn wrote, and an error from fn rolls all of it back. The version row stays locked only from that statement to the
 // commit, and nothing else is locked after it, so concurrent writers queue there without deadlocking.
 // Every write except a session's goes through here.
 func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
@@ -101,7 +105,8 @@ func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `UPDATE tenant_version SET version = version + 1 WHERE id = 1
-			RETURNING version, pg_notify($1, current_schema())`, ChangesChannel).Scan(&version, nil); err != nil {
+			RETURNING version, pg_notify($1, $2 || ' ' || version || ' ' || current_schema())`,
+			ChangesChannel, s.id).Scan(&version, nil); err != nil {
 			return fmt.Errorf("bump tenant version: %w", err)
 		}
 		return nil

@@ -484,3 +484,53 @@ func TestLostConnectionsAreUnavailableAndTheStoreRecovers(t *testing.T) {
 		t.Error("the store did not recover after its connections were terminated")
 	}
 }
+
+func TestNotificationsTellThisStoresWritesFromAnothers(t *testing.T) {
+	dsn := pgtest.Schema(t)
+	a, b := openClosed(t, dsn), openClosed(t, dsn)
+	w := watch(t, a)
+	ctx := t.Context()
+	version := func() int64 {
+		t.Helper()
+		v, err := a.Version(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	start := version()
+	if err := a.CreateOrganization(ctx, org(1, "mine")); err != nil {
+		t.Fatal(err)
+	}
+	w.next(t, time.Second)
+	mine := version()
+	if !a.OwnWrites(start, mine) {
+		t.Errorf("A's own write (versions %d to %d) is not own to A", start, mine)
+	}
+	if err := b.CreateOrganization(ctx, org(2, "theirs")); err != nil {
+		t.Fatal(err)
+	}
+	w.next(t, time.Second)
+	if theirs := version(); a.OwnWrites(mine, theirs) {
+		t.Errorf("B's write (versions %d to %d) is own to A", mine, theirs)
+	}
+}
+
+func TestParseChangePayload(t *testing.T) {
+	tests := []struct {
+		payload, writer, schema string
+		version                 int64
+	}{
+		{"abc 42 public", "abc", "public", 42},
+		{"abc 42 my schema", "abc", "my schema", 42},
+		{"public", "", "public", 0},             // sent by versions before store ids
+		{"abc x public", "", "abc x public", 0}, // not a version: not ours to trust
+		{"abc 42", "", "abc 42", 0},             // no schema
+	}
+	for _, tt := range tests {
+		writer, version, schema := parseChangePayload(tt.payload)
+		if writer != tt.writer || version != tt.version || schema != tt.schema {
+			t.Errorf("parseChangePayload(%q) = %q, %d, %q; want %q, %d, %q", tt.payload, writer, version, schema, tt.writer, tt.version, tt.schema)
+		}
+	}
+}
