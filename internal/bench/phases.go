@@ -137,7 +137,7 @@ func measureAlg(ctx context.Context, o Options, p *process, m *manifest, alg str
 		n, err := churn(mc, m, o.ChurnWrites, stop)
 		done <- churned{n, err}
 	}()
-	mixed, err := closedLoop(ctx, p.addr, reqs, o.Conns, o.Duration, 0)
+	withWrites, err := closedLoop(ctx, p.addr, reqs, o.Conns, o.Duration, 0)
 	close(stop)
 	c := <-done
 	if err != nil {
@@ -149,8 +149,8 @@ func measureAlg(ctx context.Context, o Options, p *process, m *manifest, alg str
 	if after, err = sample(); err != nil {
 		return a, err
 	}
-	a.Churn = phase(mixed, before, after)
-	a.ChurnWrites = float64(c.writes) / mixed.elapsed.Seconds()
+	a.Churn = phase(withWrites, before, after)
+	a.ChurnWrites = float64(c.writes) / withWrites.elapsed.Seconds()
 	return a, nil
 }
 

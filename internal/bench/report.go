@@ -48,7 +48,7 @@ type AlgResult struct {
 	OpenRate  float64 // offered rate of the open loop, tokens/s
 	Open      Phase
 	// Churn is the closed loop again while the Management API associates and removes grants at
-	// ChurnWrites writes/s (zero when skipped): every write drops the token endpoint's cache.
+	// ChurnWrites writes/s (zero when skipped).
 	Churn       Phase
 	ChurnWrites float64
 }
