@@ -34,8 +34,8 @@ type WatchOptions struct {
 // memory beyond that bound.
 //
 // Versions that this process wrote through the store (store.Store.OwnWrites) do not invalidate: the
-// Service that made them updated its Directory already. So one Service must be the only writer
-// through its store value, as it is in orgauth serve.
+// Service that made them updated its Directory already. So whatever the Directory caches must be
+// written through this Service alone among the users of its store value, as in orgauth serve.
 func (s *Service) Watch(ctx context.Context, opts WatchOptions) {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = DefaultPollInterval
