@@ -112,6 +112,8 @@ func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 		return nil
 	})
 	if err == nil {
+		// Usually recorded already: the change notification arrives at commit (see WatchChanges). A
+		// version check that races both only invalidates more than it had to.
 		s.own.Add(version)
 	}
 	return err

@@ -131,10 +131,11 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.QueryRowContext(ctx, "UPDATE tenant_version SET version = version + 1 WHERE id = 1 RETURNING version").Scan(&version); err != nil {
 		return errors.Join(fmt.Errorf("bump tenant version: %w", err), rollback(tx))
 	}
-	if err := tx.Commit(); err != nil {
+	// The single writer connection serializes commits already: recording the version under the same
+	// lock costs nothing.
+	if err := s.own.Commit(version, tx.Commit); err != nil {
 		return fmt.Errorf("commit: %w", classify(err))
 	}
-	s.own.Add(version)
 	return nil
 }
 

@@ -17,6 +17,23 @@ type OwnVersions struct {
 func (o *OwnVersions) Add(v int64) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.add(v)
+}
+
+// Commit runs commit, the commit of a transaction that wrote version v, and records v when it succeeds.
+// All waits for it: a watcher that read v after the commit cannot ask before v is recorded and mistake
+// this process's write for another's. Only for stores whose commits are serialized anyway.
+func (o *OwnVersions) Commit(v int64, commit func() error) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err := commit(); err != nil {
+		return err
+	}
+	o.add(v)
+	return nil
+}
+
+func (o *OwnVersions) add(v int64) {
 	if o.versions == nil || len(o.versions) >= ownVersionsKept {
 		o.versions = make(map[int64]struct{})
 	}

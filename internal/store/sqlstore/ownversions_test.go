@@ -1,6 +1,10 @@
 package sqlstore
 
-import "testing"
+import (
+	"errors"
+	"testing"
+	"time"
+)
 
 func TestOwnVersions(t *testing.T) {
 	var o OwnVersions
@@ -37,5 +41,32 @@ func TestOwnVersionsIsBounded(t *testing.T) {
 	}
 	if o.All(0, ownVersionsKept+1) {
 		t.Error("versions forgotten to bound the memory are reported as own")
+	}
+}
+
+func TestOwnVersionsCommit(t *testing.T) {
+	var o OwnVersions
+	if err := o.Commit(1, func() error { return errors.New("disk I/O error") }); err == nil {
+		t.Fatal("a failed commit's error was lost")
+	}
+	if o.All(0, 1) {
+		t.Error("a version whose commit failed is own")
+	}
+	// All, asked while the commit runs, waits for it and then counts the version as own.
+	asked := make(chan bool, 1)
+	if err := o.Commit(2, func() error {
+		go func() { asked <- o.All(1, 2) }()
+		time.Sleep(20 * time.Millisecond) // time for All to answer too early, if it could
+		select {
+		case own := <-asked:
+			t.Fatalf("All answered %v while the commit was in progress", own)
+		default:
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !<-asked {
+		t.Error("the version committed while All waited is not own")
 	}
 }
