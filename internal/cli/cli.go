@@ -70,13 +70,14 @@ func serve(args []string, getenv func(string) string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// Everything the server prints goes through one buffer, so that its lines keep their order.
+	// Everything the server prints goes through one buffer, so that its lines keep their order; what it
+	// prints for people is flushed at once.
 	out := newBufferedWriter(stderr, logBufferSize, logFlushInterval)
 	defer out.Close()
 	log := newLogger(cfg, out)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := server.Run(ctx, cfg, log, out); err != nil {
+	if err := server.Run(ctx, cfg, log, flushingWriter{out}); err != nil {
 		return err
 	}
 	log.Info("stopped")

@@ -75,3 +75,15 @@ func (b *bufferedWriter) Close() error {
 	<-b.done
 	return b.Flush()
 }
+
+// flushingWriter writes through b and flushes at once: what the server prints for people (the admin
+// credentials at bootstrap) must not wait for the next flush, nor overtake log lines written before it.
+type flushingWriter struct{ b *bufferedWriter }
+
+func (f flushingWriter) Write(p []byte) (int, error) {
+	n, err := f.b.Write(p)
+	if err != nil {
+		return n, err
+	}
+	return n, f.b.Flush()
+}

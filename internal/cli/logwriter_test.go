@@ -102,3 +102,14 @@ func TestBufferedWriterRecoversFromAFailedWrite(t *testing.T) {
 		t.Fatalf("a failed write broke later ones: %v", err)
 	}
 }
+
+func TestFlushingWriterWritesAtOnceAfterWhatWasBuffered(t *testing.T) {
+	var out lockedBuffer
+	w := newBufferedWriter(&out, 1<<10, time.Hour)
+	defer w.Close()
+	fmt.Fprintln(w, "log line")
+	fmt.Fprintln(flushingWriter{w}, "client_secret: s3cr3t")
+	if got, _ := out.snapshot(); got != "log line\nclient_secret: s3cr3t\n" {
+		t.Fatalf("got %q, want the log line then the credentials, at once", got)
+	}
+}
