@@ -3,13 +3,11 @@ package tenant
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/orgauth/orgauth/internal/store"
-	"github.com/orgauth/orgauth/internal/store/sqlite"
 )
 
 // countingStore counts the lookups the Directory makes: the reads that reach the store.
@@ -55,71 +53,70 @@ func (c *countingStore) GetTenantSettings(ctx context.Context) (store.TenantSett
 
 func newCountingService(t *testing.T) (*Service, *countingStore) {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "orgauth.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cs := &countingStore{Store: st}
-	s, err := Open(t.Context(), cs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, cs
+	cs := &countingStore{Store: openSQLite(t)}
+	return openService(t, cs), cs
 }
 
-// tokenRequest makes the lookups of one org-scoped token request, as the token endpoint does.
+// tokenRequest is an org-scoped token request: an application associated with an organization.
 type tokenRequest struct {
 	clientID, secret, audience, orgID, grantID string
 }
 
-func (r tokenRequest) lookups(t *testing.T, d *Directory) {
-	t.Helper()
-	ctx := t.Context()
-	if _, err := d.AuthenticateClient(ctx, r.clientID, r.secret); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.ResourceServerByIdentifier(ctx, r.audience); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.ClientGrantFor(ctx, r.clientID, r.audience); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.OrganizationByID(ctx, r.orgID); err != nil {
-		t.Fatal(err)
-	}
-	if ok, err := d.Associated(ctx, r.orgID, r.grantID); err != nil || !ok {
-		t.Fatalf("associated = %v, %v", ok, err)
-	}
-	if _, err := d.Settings(ctx); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// warmRequest sets up an application associated with an organization and caches its token lookups.
-func warmRequest(t *testing.T, s *Service) tokenRequest {
-	t.Helper()
-	ctx := t.Context()
-	api, err := s.CreateResourceServer(ctx, ResourceServerInput{Identifier: "https://api.example"})
+// newTokenRequest sets up an API, an application with a grant for it, and an organization the grant is
+// associated with.
+func newTokenRequest(tb testing.TB, s *Service) tokenRequest {
+	tb.Helper()
+	ctx := context.Background()
+	api, err := s.CreateResourceServer(ctx, ResourceServerInput{Identifier: "https://api.example", Scopes: &[]store.Scope{{Value: "read"}}})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	c, secret, err := s.CreateClient(ctx, ClientInput{Name: "bot", AppType: ptr("non_interactive")})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	g, err := s.CreateClientGrant(ctx, ClientGrantInput{ClientID: c.ClientID, Audience: api.Identifier, OrganizationUsage: ptr(store.UsageRequire)})
+	g, err := s.CreateClientGrant(ctx, ClientGrantInput{ClientID: c.ClientID, Audience: api.Identifier, Scope: []string{"read"},
+		OrganizationUsage: ptr(store.UsageRequire)})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	org, err := s.CreateOrganization(ctx, OrganizationInput{Name: "warm"})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if _, err := s.AddOrganizationClientGrant(ctx, org.ID, g.ID); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	r := tokenRequest{clientID: c.ClientID, secret: secret, audience: api.Identifier, orgID: org.ID, grantID: g.ID}
+	return tokenRequest{clientID: c.ClientID, secret: secret, audience: api.Identifier, orgID: org.ID, grantID: g.ID}
+}
+
+// lookups makes the Directory lookups of the token request, as the token endpoint does.
+func (r tokenRequest) lookups(tb testing.TB, d *Directory) {
+	ctx := context.Background()
+	if _, err := d.AuthenticateClient(ctx, r.clientID, r.secret); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := d.Settings(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := d.ResourceServerByIdentifier(ctx, r.audience); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := d.ClientGrantFor(ctx, r.clientID, r.audience); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := d.OrganizationByID(ctx, r.orgID); err != nil {
+		tb.Fatal(err)
+	}
+	if ok, err := d.Associated(ctx, r.orgID, r.grantID); err != nil || !ok {
+		tb.Fatalf("associated = %v, %v", ok, err)
+	}
+}
+
+// warmRequest sets up a token request and caches its lookups.
+func warmRequest(t *testing.T, s *Service) tokenRequest {
+	t.Helper()
+	r := newTokenRequest(t, s)
 	r.lookups(t, s.Directory())
 	return r
 }

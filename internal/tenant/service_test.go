@@ -11,17 +11,24 @@ import (
 	"github.com/orgauth/orgauth/internal/store/sqlite"
 )
 
-func newService(t *testing.T) *Service {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "orgauth.db"))
+func newService(t *testing.T) *Service { return openService(t, openSQLite(t)) }
+
+// openSQLite opens a fresh SQLite store, closed when the test ends.
+func openSQLite(tb testing.TB) *sqlite.Store {
+	tb.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "orgauth.db"))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	s, err := Open(ctx, st, Options{})
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+func openService(tb testing.TB, st store.Store) *Service {
+	tb.Helper()
+	s, err := Open(context.Background(), st, Options{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return s
 }
