@@ -127,31 +127,39 @@ func measureAlg(ctx context.Context, o Options, p *process, m *manifest, alg str
 
 	fmt.Fprintf(o.Log, "%s: closed loop while the Management API writes %.0f/s, for %s\n", alg, o.ChurnWrites, o.Duration)
 	before = after
-	stop := make(chan struct{})
-	type churned struct {
-		writes int
-		err    error
-	}
-	done := make(chan churned, 1)
-	go func() {
-		n, err := churn(mc, m, o.ChurnWrites, stop)
-		done <- churned{n, err}
-	}()
-	withWrites, err := closedLoop(ctx, p.addr, reqs, o.Conns, o.Duration, 0)
-	close(stop)
-	c := <-done
+	withWrites, writes, err := closedLoopWithWrites(ctx, o, p.addr, reqs, mc, m)
 	if err != nil {
 		return a, err
-	}
-	if c.err != nil {
-		return a, fmt.Errorf("management writes during the closed loop: %w", c.err)
 	}
 	if after, err = sample(); err != nil {
 		return a, err
 	}
 	a.Churn = phase(withWrites, before, after)
-	a.ChurnWrites = float64(c.writes) / withWrites.elapsed.Seconds()
+	a.ChurnWrites = float64(writes) / withWrites.elapsed.Seconds()
 	return a, nil
+}
+
+// closedLoopWithWrites runs the closed loop while churn makes Management writes; it returns the loop's
+// result and how many writes were made.
+func closedLoopWithWrites(ctx context.Context, o Options, addr string, reqs *requestSet, mc *mgmtClient, m *manifest) (loadResult, int, error) {
+	stop := make(chan struct{})
+	var writes int
+	var churnErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		writes, churnErr = churn(mc, m, o.ChurnWrites, stop)
+	}()
+	res, err := closedLoop(ctx, addr, reqs, o.Conns, o.Duration, 0)
+	close(stop)
+	<-done
+	if err != nil {
+		return res, writes, err
+	}
+	if churnErr != nil {
+		return res, writes, fmt.Errorf("management writes during the closed loop: %w", churnErr)
+	}
+	return res, writes, nil
 }
 
 // saveProfile fetches the server's CPU profile over d and writes it to path.
