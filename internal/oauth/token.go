@@ -84,9 +84,12 @@ func (h *Handler) authenticate(ctx context.Context, req *tokenRequest) (store.Cl
 	client, err := h.dir.AuthenticateClient(ctx, clientID, secret)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return store.Client{}, ErrInvalidClient
+		return store.Client{}, authFailed("unknown client or wrong secret")
 	case err != nil:
 		return store.Client{}, fmt.Errorf("authenticate client %s: %w", clientID, err)
+	}
+	if err := checkSecretMethod(client, req); err != nil {
+		return store.Client{}, err
 	}
 	return client, nil
 }
@@ -99,6 +102,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *tokenRequest
 		"grant_type", req.peek("grant_type"),
 		"audience", req.peek("audience"),
 		"organization", req.peek("organization"),
+	}
+	if f, ok := errors.AsType[*authFailure](err); ok {
+		attrs = append(attrs, "details", f.reason)
 	}
 	e, ok := errors.AsType[*Error](err)
 	if ok {

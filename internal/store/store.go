@@ -69,6 +69,13 @@ type Client struct {
 	UpdatedAt                   time.Time
 }
 
+// IsPublic reports whether the client is public (RFC 6749 §2.1): it cannot keep a credential, so it
+// may not use the client-credentials grant. Auth0 makes spa and native applications, and any
+// application whose token_endpoint_auth_method is none, public.
+func (c Client) IsPublic() bool {
+	return c.TokenEndpointAuthMethod == "none" || c.AppType == "spa" || c.AppType == "native"
+}
+
 // DefaultOrganization is the organization used when a request names none.
 type DefaultOrganization struct {
 	OrganizationID string

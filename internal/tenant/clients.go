@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -26,6 +27,11 @@ var (
 
 const maxGrantTypes = 20
 
+// errPublicClientCredentials: a public client cannot keep a credential, so it may not get tokens that
+// stand for itself (RFC 6749 §4.4 requires a confidential client).
+var errPublicClientCredentials = invalid("grant_types",
+	"A public client (token_endpoint_auth_method none, or app_type spa or native) cannot use the client_credentials grant")
+
 var errClientNotFound = notFound("The client does not exist", "inexistent_client")
 
 // CreateClient returns the new application and its secret, shown this once.
@@ -46,7 +52,7 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 		OrganizationUsage: in.OrganizationUsage, OrganizationRequireBehavior: in.OrganizationRequireBehavior,
 	})
 	if in.GrantTypes == nil {
-		c.GrantTypes = defaultGrantTypes(c.AppType)
+		c.GrantTypes = defaultGrantTypes(c)
 	}
 	if err := validateClient(c); err != nil {
 		return c, "", err
@@ -61,15 +67,19 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 	return c, secret, nil
 }
 
-// defaultGrantTypes follows Auth0: a machine-to-machine application gets client_credentials only.
-func defaultGrantTypes(appType string) []string {
-	switch appType {
-	case "non_interactive":
+// defaultGrantTypes follows Auth0: a machine-to-machine application gets client_credentials only, and a
+// public client never gets it.
+func defaultGrantTypes(c store.Client) []string {
+	interactive := []string{"authorization_code", "implicit", "refresh_token"}
+	switch {
+	case c.AppType == "non_interactive" && c.IsPublic():
+		return []string{}
+	case c.AppType == "non_interactive":
 		return []string{"client_credentials"}
-	case "spa", "native":
-		return []string{"authorization_code", "implicit", "refresh_token"}
+	case c.IsPublic():
+		return interactive
 	}
-	return []string{"authorization_code", "implicit", "refresh_token", "client_credentials"}
+	return append(interactive, "client_credentials")
 }
 
 func (s *Service) Client(ctx context.Context, clientID string) (store.Client, error) {
@@ -188,6 +198,9 @@ func validateClient(c store.Client) error {
 	}
 	if err := checkUnique("grant_types", c.GrantTypes); err != nil {
 		return err
+	}
+	if c.IsPublic() && slices.Contains(c.GrantTypes, "client_credentials") {
+		return errPublicClientCredentials
 	}
 	if c.OrganizationUsage != "" {
 		if err := checkEnum("organization_usage", c.OrganizationUsage, ClientOrganizationUsages...); err != nil {
