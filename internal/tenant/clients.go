@@ -51,15 +51,34 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 		TokenEndpointAuthMethod: in.TokenEndpointAuthMethod, DefaultOrganization: in.DefaultOrganization,
 		OrganizationUsage: in.OrganizationUsage, OrganizationRequireBehavior: in.OrganizationRequireBehavior,
 	})
+	var creds []store.ClientCredential
+	if in.PrivateKeyJWTCredentials != nil {
+		var err error
+		if creds, err = s.newCredentials(*in.PrivateKeyJWTCredentials); err != nil {
+			return c, "", err
+		}
+		for _, cred := range creds {
+			c.PrivateKeyJWTCredentials = append(c.PrivateKeyJWTCredentials, cred.ID)
+		}
+		if in.TokenEndpointAuthMethod == nil {
+			c.TokenEndpointAuthMethod = ""
+		}
+	}
 	if in.GrantTypes == nil {
 		c.GrantTypes = defaultGrantTypes(c)
 	}
 	if err := validateClient(c); err != nil {
 		return c, "", err
 	}
-	secret := newClientSecret()
-	c.SecretHash = s.secrets.hash(secret)
-	err := s.store.CreateClient(ctx, c)
+	var secret string
+	var err error
+	if creds == nil {
+		secret = newClientSecret()
+		c.SecretHash = s.secrets.hash(secret)
+		err = s.store.CreateClient(ctx, c)
+	} else {
+		err = s.store.CreateClientWithCredentials(ctx, c, creds) // a key-only client has no secret
+	}
 	s.changed()
 	if err != nil {
 		return c, "", storeError(err, errDefaultOrganizationMissing, nil, "create client")
@@ -96,6 +115,11 @@ func (s *Service) UpdateClient(ctx context.Context, clientID string, in ClientPa
 	if err := s.checkDefaultOrganization(ctx, in.DefaultOrganization); err != nil {
 		return store.Client{}, err
 	}
+	if in.PrivateKeyJWTCredentialIDs != nil {
+		if err := s.checkCredentialReferences(ctx, clientID, *in.PrivateKeyJWTCredentialIDs); err != nil {
+			return store.Client{}, err
+		}
+	}
 	c, err := s.store.UpdateClient(ctx, clientID, func(c *store.Client) error {
 		applyClientFields(c, in)
 		c.UpdatedAt = s.now()
@@ -122,6 +146,9 @@ func (s *Service) DeleteClient(ctx context.Context, clientID string) error {
 func (s *Service) RotateClientSecret(ctx context.Context, clientID string) (store.Client, string, error) {
 	secret := newClientSecret()
 	c, err := s.store.UpdateClient(ctx, clientID, func(c *store.Client) error {
+		if len(c.PrivateKeyJWTCredentials) > 0 {
+			return errPrivateKeyJWTSecret
+		}
 		c.SecretHash = s.secrets.hash(secret)
 		c.UpdatedAt = s.now()
 		return nil
@@ -171,6 +198,13 @@ func applyClientFields(c *store.Client, in ClientPatch) {
 	if in.ClearDefaultOrganization {
 		c.DefaultOrganization = nil
 	}
+	if in.ClearAuthenticationMethods {
+		c.PrivateKeyJWTCredentials = nil
+	}
+	if in.PrivateKeyJWTCredentialIDs != nil {
+		c.PrivateKeyJWTCredentials = *in.PrivateKeyJWTCredentialIDs
+		c.SecretHash = nil // the secret is refused from now on, and reverting needs a new one
+	}
 }
 
 func validateClient(c store.Client) error {
@@ -185,7 +219,7 @@ func validateClient(c store.Client) error {
 			return err
 		}
 	}
-	if err := checkEnum("token_endpoint_auth_method", c.TokenEndpointAuthMethod, TokenEndpointAuthMethod...); err != nil {
+	if err := validateAuthenticationMethod(c); err != nil {
 		return err
 	}
 	if len(c.GrantTypes) > maxGrantTypes {

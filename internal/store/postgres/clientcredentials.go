@@ -124,7 +124,9 @@ func (s *Store) ListClientCredentials(ctx context.Context, clientID string) ([]s
 // written back, the rest is immutable.
 func (s *Store) UpdateClientCredential(ctx context.Context, clientID, id string, fn func(*store.ClientCredential) error) (store.ClientCredential, error) {
 	c, err := update(ctx, s,
-		func(q querier) (store.ClientCredential, error) { return getClientCredential(ctx, q, clientID, id, true) },
+		func(q querier) (store.ClientCredential, error) {
+			return getClientCredential(ctx, q, clientID, id, true)
+		},
 		fn,
 		func(q querier, c store.ClientCredential) error {
 			_, err := q.Exec(ctx, "UPDATE client_credentials SET expires_at = $1, updated_at = $2 WHERE id = $3",

@@ -16,7 +16,7 @@ const clientCols = `client_id, name, description, app_type, grant_types, token_e
 
 func scanClient(sc sqlstore.Scanner) (store.Client, error) {
 	var (
-		c                           store.Client
+		c                                  store.Client
 		grantTypes, orgID, orgFlows, pkjwt *string
 	)
 	if err := sc.Scan(&c.ClientID, &c.Name, &c.Description, &c.AppType, &grantTypes, &c.TokenEndpointAuthMethod,
