@@ -53,6 +53,8 @@ func (t *tokenRequest) secretMethod() string {
 func checkSecretMethod(c store.Client, req *tokenRequest) error {
 	used := req.secretMethod()
 	switch {
+	case len(c.PrivateKeyJWTCredentials) > 0:
+		return authFailed("the client authenticates with private_key_jwt, the request sent a secret")
 	case c.TokenEndpointAuthMethod == methodNone:
 		return authFailed("the client is public (token_endpoint_auth_method none) and has no credentials")
 	case used == "":

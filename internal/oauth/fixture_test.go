@@ -72,8 +72,9 @@ type fakeDirectory struct {
 	assoc       map[[2]string]bool              // by (organization id, grant id)
 	settings    store.TenantSettings
 	failing     string
-	failWith    error    // what the failing method returns; errBackend when nil
-	nameLookups []string // names passed to OrganizationByName
+	failWith    error                               // what the failing method returns; errBackend when nil
+	nameLookups []string                            // names passed to OrganizationByName
+	creds       map[string][]store.ClientCredential // referenced private_key_jwt credentials by client_id
 }
 
 var _ Directory = (*fakeDirectory)(nil)
@@ -213,6 +214,17 @@ func (d *fakeDirectory) Associated(_ context.Context, orgID, grantID string) (bo
 		return false, err
 	}
 	return d.assoc[[2]string{orgID, grantID}], nil
+}
+
+func (d *fakeDirectory) ClientForAssertion(_ context.Context, clientID string) (store.Client, []store.ClientCredential, error) {
+	if err := d.fail("ClientForAssertion"); err != nil {
+		return store.Client{}, nil, err
+	}
+	c, ok := d.clients[clientID]
+	if !ok {
+		return store.Client{}, nil, store.ErrNotFound
+	}
+	return c, d.creds[clientID], nil
 }
 
 func (d *fakeDirectory) Settings(context.Context) (store.TenantSettings, error) {

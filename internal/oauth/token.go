@@ -70,6 +70,9 @@ func (h *Handler) exchange(ctx context.Context, req *tokenRequest) (*tokenRespon
 // Missing credentials fail authentication like wrong ones: RFC 6749 §5.2 names "no client
 // authentication included" as invalid_client.
 func (h *Handler) authenticate(ctx context.Context, req *tokenRequest) (store.Client, error) {
+	if req.hasAssertion() {
+		return h.authenticateAssertion(ctx, req)
+	}
 	clientID, err := req.param("client_id")
 	if err != nil {
 		return store.Client{}, err
