@@ -28,7 +28,7 @@ func newManagement(ctx context.Context, base string, d discovery, adminID, admin
 		ClientSecret:   adminSecret,
 		TokenURL:       d.TokenEndpoint,
 		EndpointParams: url.Values{"audience": {d.Issuer + "api/v2/"}},
-		AuthStyle:      oauth2.AuthStyleInHeader,
+		AuthStyle:      oauth2.AuthStyleInParams, // client_secret_post, the default method, which orgauth enforces
 	}
 	return &management{base: base, client: admin.Client(ctx)}
 }

@@ -119,7 +119,7 @@ func (p *player) tokens(app application, audience, organization string) oauth2.T
 		ClientSecret:   app.ClientSecret,
 		TokenURL:       p.t.tokenURL,
 		EndpointParams: params,
-		AuthStyle:      oauth2.AuthStyleInHeader,
+		AuthStyle:      oauth2.AuthStyleInParams, // client_secret_post, the default method, which orgauth enforces
 	}
 	return cfg.TokenSource(p.ctx)
 }

@@ -20,16 +20,18 @@ type mgmtClient struct {
 }
 
 func newMgmtClient(client *http.Client, baseURL string, m *manifest) (*mgmtClient, error) {
+	// The bootstrap admin authenticates with client_secret_post, which the token endpoint enforces.
 	form := url.Values{
-		"grant_type": {"client_credentials"},
-		"audience":   {tenant.ManagementAudience(m.Issuer)},
+		"grant_type":    {"client_credentials"},
+		"audience":      {tenant.ManagementAudience(m.Issuer)},
+		"client_id":     {m.AdminID},
+		"client_secret": {m.AdminSecret},
 	}
 	req, err := http.NewRequest(http.MethodPost, baseURL+"oauth/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", basicAuth(m.AdminID, m.AdminSecret))
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}

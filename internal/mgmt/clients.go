@@ -20,6 +20,7 @@ type clientJSON struct {
 	DefaultOrganization         *defaultOrganizationJSON `json:"default_organization,omitempty"`
 	OrganizationUsage           string                   `json:"organization_usage,omitempty"`
 	OrganizationRequireBehavior string                   `json:"organization_require_behavior,omitempty"`
+	ClientAuthenticationMethods *clientAuthMethodsJSON   `json:"client_authentication_methods,omitempty"`
 }
 
 type defaultOrganizationJSON struct {
@@ -37,6 +38,7 @@ func clientOut(c store.Client) clientJSON {
 		TokenEndpointAuthMethod:     c.TokenEndpointAuthMethod,
 		OrganizationUsage:           c.OrganizationUsage,
 		OrganizationRequireBehavior: c.OrganizationRequireBehavior,
+		ClientAuthenticationMethods: clientAuthMethodsOut(c),
 	}
 	if d := c.DefaultOrganization; d != nil {
 		out.DefaultOrganization = &defaultOrganizationJSON{OrganizationID: d.OrganizationID, Flows: nonNil(d.Flows)}
@@ -53,7 +55,7 @@ func clientWithSecret(c store.Client, secret string) clientJSON {
 
 var clientFields = []string{
 	"name", "description", "app_type", "grant_types", "token_endpoint_auth_method",
-	"default_organization", "organization_usage", "organization_require_behavior",
+	"default_organization", "organization_usage", "organization_require_behavior", "client_authentication_methods",
 }
 
 func decodeClientCreate(body []byte) (tenant.ClientInput, error) {
@@ -72,8 +74,13 @@ func decodeClientCreate(body []byte) (tenant.ClientInput, error) {
 	if err != nil {
 		return tenant.ClientInput{}, err
 	}
+	creds, err := readCredentialsCreate(o)
+	if err != nil {
+		return tenant.ClientInput{}, err
+	}
 	// A null default_organization set p.ClearDefaultOrganization; on create that is the default anyway.
 	return tenant.ClientInput{
+		PrivateKeyJWTCredentials:    creds,
 		Name:                        name,
 		Description:                 p.Description,
 		AppType:                     p.AppType,
@@ -102,6 +109,11 @@ func decodeClientPatch(body []byte) (tenant.ClientPatch, error) {
 		return tenant.ClientPatch{}, err
 	}
 	p.Name = name
+	if o.null("client_authentication_methods") {
+		p.ClearAuthenticationMethods = true
+	} else if p.PrivateKeyJWTCredentialIDs, err = readCredentialRefs(o); err != nil {
+		return tenant.ClientPatch{}, err
+	}
 	return p, nil
 }
 
@@ -118,7 +130,9 @@ func readClientFields(o object) (tenant.ClientPatch, error) {
 	if p.GrantTypes, err = o.stringsField("grant_types"); err != nil {
 		return p, err
 	}
-	if p.TokenEndpointAuthMethod, err = o.stringField("token_endpoint_auth_method"); err != nil {
+	if o.null("token_endpoint_auth_method") {
+		p.TokenEndpointAuthMethod = new(string) // null: no method, as private_key_jwt requires
+	} else if p.TokenEndpointAuthMethod, err = o.stringField("token_endpoint_auth_method"); err != nil {
 		return p, err
 	}
 	if o.null("default_organization") {

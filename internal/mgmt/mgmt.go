@@ -27,6 +27,11 @@ type Tenant interface {
 	UpdateClient(ctx context.Context, clientID string, in tenant.ClientPatch) (store.Client, error)
 	DeleteClient(ctx context.Context, clientID string) error
 	RotateClientSecret(ctx context.Context, clientID string) (store.Client, string, error)
+	CreateClientCredential(ctx context.Context, clientID string, in tenant.ClientCredentialInput) (store.ClientCredential, error)
+	ClientCredentials(ctx context.Context, clientID string) ([]store.ClientCredential, error)
+	ClientCredential(ctx context.Context, clientID, id string) (store.ClientCredential, error)
+	UpdateClientCredential(ctx context.Context, clientID, id string, in tenant.ClientCredentialPatch) (store.ClientCredential, error)
+	DeleteClientCredential(ctx context.Context, clientID, id string) error
 
 	CreateClientGrant(ctx context.Context, in tenant.ClientGrantInput) (store.ClientGrant, error)
 	ClientGrant(ctx context.Context, id string) (store.ClientGrant, error)

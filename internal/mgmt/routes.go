@@ -25,6 +25,11 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	route("PATCH /api/v2/clients/{id}", h.updateClient, "update:clients")
 	route("DELETE /api/v2/clients/{id}", h.deleteClient, "delete:clients")
 	route("POST /api/v2/clients/{id}/rotate-secret", h.rotateClientSecret, "update:client_keys")
+	route("POST /api/v2/clients/{id}/credentials", h.createClientCredential, "create:client_credentials")
+	route("GET /api/v2/clients/{id}/credentials", h.listClientCredentials, "read:client_credentials")
+	route("GET /api/v2/clients/{id}/credentials/{credential_id}", h.getClientCredential, "read:client_credentials")
+	route("PATCH /api/v2/clients/{id}/credentials/{credential_id}", h.updateClientCredential, "update:client_credentials")
+	route("DELETE /api/v2/clients/{id}/credentials/{credential_id}", h.deleteClientCredential, "delete:client_credentials")
 
 	route("POST /api/v2/client-grants", h.createClientGrant, "create:client_grants")
 	route("GET /api/v2/client-grants", h.listClientGrants, "read:client_grants")

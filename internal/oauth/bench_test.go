@@ -40,7 +40,7 @@ func BenchmarkTokenEndpoint(b *testing.B) {
 		b.Fatal(err)
 	}
 	body := url.Values{"grant_type": {"client_credentials"}, "audience": {audRequire}, "organization": {acme.ID}}.Encode()
-	auth := basicHeader("app", testSecrets["app"])
+	auth := basicHeader("basic", testSecrets["basic"])
 	for _, alg := range []string{keys.RS256, keys.ES256} {
 		b.Run(alg, func(b *testing.B) {
 			dir := newFakeDirectory()

@@ -89,8 +89,9 @@ func (g *clientCredentials) facts(ctx context.Context, client store.Client, p cl
 		return policy.Request{}, store.ResourceServer{}, fmt.Errorf("load tenant settings: %w", err)
 	}
 	r := policy.Request{
-		Audience:                 p.audience,
-		ClientCredentialsAllowed: slices.Contains(client.GrantTypes, grantClientCredentials),
+		Audience: p.audience,
+		// A public client may have listed the grant before the rule that forbids it (SPEC.md §3).
+		ClientCredentialsAllowed: slices.Contains(client.GrantTypes, grantClientCredentials) && !client.IsPublic(),
 		NamesAllowed:             settings.AllowOrganizationNameInAuthenticationAPI,
 		Scopes:                   p.scopes,
 	}

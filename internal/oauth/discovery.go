@@ -14,6 +14,7 @@ type openIDConfiguration struct {
 	JWKSURI                           string   `json:"jwks_uri"`
 	GrantTypesSupported               []string `json:"grant_types_supported"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	TokenEndpointAuthSigningAlgs      []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
 	ScopesSupported                   []string `json:"scopes_supported"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
@@ -27,7 +28,8 @@ func discoveryDocument(issuer string, grants map[string]grantHandler) []byte {
 		TokenEndpoint:                     issuer + "oauth/token",
 		JWKSURI:                           issuer + ".well-known/jwks.json",
 		GrantTypesSupported:               slices.Sorted(maps.Keys(grants)),
-		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post"},
+		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
+		TokenEndpointAuthSigningAlgs:      []string{"RS256", "RS384", "PS256"},
 		IDTokenSigningAlgValuesSupported:  []string{"RS256", "PS256", "ES256"},
 		// API scopes are per audience and not advertised; no OpenID Connect scope is served yet.
 		ScopesSupported:        []string{},

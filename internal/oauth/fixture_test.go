@@ -54,8 +54,11 @@ var testSecrets = map[string]string{
 	"noflow":   "noflow-secret",     // default organization acme, but not for client_credentials
 	"stranger": "stranger-secret",   // default organization globex
 	"nocc":     "nocc-secret",       // lacks the client_credentials grant type
-	"encoded":  "s3cr+t:%/ é&=",     // needs form-encoding inside Basic
-	"a:b+c":    "colon-plus-secret", // a client_id that needs form-encoding too
+	"encoded":  "s3cr+t:%/ é&=",     // client_secret_basic; needs form-encoding inside Basic
+	"a:b+c":    "colon-plus-secret", // client_secret_basic; a client_id that needs form-encoding too
+	"basic":    "basic-secret",      // client_secret_basic; default organization acme for client_credentials
+	"public":   "public-secret",     // token_endpoint_auth_method none (a secret stored before it became public)
+	"spa":      "spa-secret",        // app_type spa, client_secret_post, client_credentials listed (stored before the rule)
 }
 
 // fakeDirectory is an in-memory Directory. The method named by failing returns failWith (errBackend by default).
@@ -69,8 +72,9 @@ type fakeDirectory struct {
 	assoc       map[[2]string]bool              // by (organization id, grant id)
 	settings    store.TenantSettings
 	failing     string
-	failWith    error    // what the failing method returns; errBackend when nil
-	nameLookups []string // names passed to OrganizationByName
+	failWith    error                               // what the failing method returns; errBackend when nil
+	nameLookups []string                            // names passed to OrganizationByName
+	creds       map[string][]store.ClientCredential // referenced private_key_jwt credentials by client_id
 }
 
 var _ Directory = (*fakeDirectory)(nil)
@@ -86,8 +90,17 @@ func newFakeDirectory() *fakeDirectory {
 	}
 	cc := []string{"client_credentials"}
 	for id := range testSecrets {
-		c := store.Client{ClientID: id, GrantTypes: cc}
+		c := store.Client{ClientID: id, GrantTypes: cc, TokenEndpointAuthMethod: "client_secret_post"}
 		switch id {
+		case "encoded", "a:b+c":
+			c.TokenEndpointAuthMethod = "client_secret_basic"
+		case "basic":
+			c.TokenEndpointAuthMethod = "client_secret_basic"
+			c.DefaultOrganization = &store.DefaultOrganization{OrganizationID: acme.ID, Flows: cc}
+		case "public":
+			c.TokenEndpointAuthMethod = "none"
+		case "spa":
+			c.AppType = "spa"
 		case "app":
 			c.DefaultOrganization = &store.DefaultOrganization{OrganizationID: acme.ID, Flows: cc}
 		case "noflow":
@@ -201,6 +214,17 @@ func (d *fakeDirectory) Associated(_ context.Context, orgID, grantID string) (bo
 		return false, err
 	}
 	return d.assoc[[2]string{orgID, grantID}], nil
+}
+
+func (d *fakeDirectory) ClientForAssertion(_ context.Context, clientID string) (store.Client, []store.ClientCredential, error) {
+	if err := d.fail("ClientForAssertion"); err != nil {
+		return store.Client{}, nil, err
+	}
+	c, ok := d.clients[clientID]
+	if !ok {
+		return store.Client{}, nil, store.ErrNotFound
+	}
+	return c, d.creds[clientID], nil
 }
 
 func (d *fakeDirectory) Settings(context.Context) (store.TenantSettings, error) {

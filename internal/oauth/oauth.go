@@ -27,6 +27,9 @@ type Directory interface {
 	OrganizationByName(ctx context.Context, lowercaseName string) (store.Organization, error)      // ErrNotFound
 	Associated(ctx context.Context, orgID, grantID string) (bool, error)
 	Settings(ctx context.Context) (store.TenantSettings, error)
+	// ClientForAssertion returns a client and the credentials its private_key_jwt references (none when it
+	// does not use it); store.ErrNotFound wrapped when the client is unknown.
+	ClientForAssertion(ctx context.Context, clientID string) (store.Client, []store.ClientCredential, error)
 }
 
 // Signer signs access tokens: compact JWS of the JSON claims with the alg's current key.
@@ -52,7 +55,17 @@ type Handler struct {
 	grants    map[string]grantHandler // by grant_type
 	challenge string                  // WWW-Authenticate value of 401 answers
 	discovery []byte                  // the openid-configuration document, fixed for the process
+	issuer    string
+	now       func() time.Time
+	jtis      *jtiCache // jti of accepted client assertions, until they expire
 }
+
+// The replay cache's bounds: an assertion lives at most 310 s, so these allow some 300 assertions a
+// second for the whole tenant.
+const (
+	maxJTIEntries = 100_000
+	maxJTIBytes   = 16 << 20
+)
 
 // New builds a Handler. It panics when a required field is missing, as that is a wiring mistake.
 func New(cfg Config) *Handler {
@@ -85,6 +98,9 @@ func New(cfg Config) *Handler {
 		grants:    grants,
 		challenge: `Basic realm=` + quotedString(cfg.Issuer),
 		discovery: discoveryDocument(cfg.Issuer, grants),
+		issuer:    cfg.Issuer,
+		now:       cfg.Now,
+		jtis:      newJTICache(maxJTIEntries, maxJTIBytes),
 	}
 }
 

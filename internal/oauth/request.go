@@ -20,6 +20,7 @@ const maxBodyBytes = 64 << 10
 // parameter sent twice with different values wherever the copies came from (RFC 6749 §3.1–3.2).
 type tokenRequest struct {
 	params map[string][]string
+	basic  bool // HTTP Basic credentials were sent; they are the last values of client_id and client_secret
 }
 
 // param returns the value of a parameter, "" when it is absent. Empty values count as absent
@@ -90,7 +91,7 @@ func parseTokenRequest(r *http.Request) (*tokenRequest, error) {
 		params["client_id"] = append(params["client_id"], user)
 		params["client_secret"] = append(params["client_secret"], password)
 	}
-	return &tokenRequest{params: params}, nil
+	return &tokenRequest{params: params, basic: ok}, nil
 }
 
 func parseForm(body []byte) (map[string][]string, error) {

@@ -70,6 +70,9 @@ func (h *Handler) exchange(ctx context.Context, req *tokenRequest) (*tokenRespon
 // Missing credentials fail authentication like wrong ones: RFC 6749 §5.2 names "no client
 // authentication included" as invalid_client.
 func (h *Handler) authenticate(ctx context.Context, req *tokenRequest) (store.Client, error) {
+	if req.hasAssertion() {
+		return h.authenticateAssertion(ctx, req)
+	}
 	clientID, err := req.param("client_id")
 	if err != nil {
 		return store.Client{}, err
@@ -84,9 +87,12 @@ func (h *Handler) authenticate(ctx context.Context, req *tokenRequest) (store.Cl
 	client, err := h.dir.AuthenticateClient(ctx, clientID, secret)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return store.Client{}, ErrInvalidClient
+		return store.Client{}, authFailed("unknown client or wrong secret")
 	case err != nil:
 		return store.Client{}, fmt.Errorf("authenticate client %s: %w", clientID, err)
+	}
+	if err := checkSecretMethod(client, req); err != nil {
+		return store.Client{}, err
 	}
 	return client, nil
 }
@@ -99,6 +105,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *tokenRequest
 		"grant_type", req.peek("grant_type"),
 		"audience", req.peek("audience"),
 		"organization", req.peek("organization"),
+	}
+	if f, ok := errors.AsType[*authFailure](err); ok {
+		attrs = append(attrs, "details", f.reason)
 	}
 	e, ok := errors.AsType[*Error](err)
 	if ok {

@@ -31,7 +31,7 @@ func TestTokenRequestParsing(t *testing.T) {
 			name: "ok/client_secret_basic",
 			request: func() *http.Request {
 				r := formRequest(url.Values{"grant_type": {"client_credentials"}, "audience": {audUnset}})
-				r.Header.Set("Authorization", basicHeader("app", "app-secret"))
+				r.Header.Set("Authorization", basicHeader("basic", "basic-secret"))
 				return r
 			},
 			status: http.StatusOK,
@@ -58,7 +58,7 @@ func TestTokenRequestParsing(t *testing.T) {
 			name: "ok/basic scheme name is case-insensitive",
 			request: func() *http.Request {
 				r := formRequest(url.Values{"grant_type": {"client_credentials"}, "audience": {audUnset}})
-				r.Header.Set("Authorization", "basic"+strings.TrimPrefix(basicHeader("app", "app-secret"), "Basic"))
+				r.Header.Set("Authorization", "basic"+strings.TrimPrefix(basicHeader("basic", "basic-secret"), "Basic"))
 				return r
 			},
 			status: http.StatusOK,
@@ -66,8 +66,8 @@ func TestTokenRequestParsing(t *testing.T) {
 		{
 			name: "ok/same client_id in basic and body",
 			request: func() *http.Request {
-				r := formRequest(url.Values{"grant_type": {"client_credentials"}, "client_id": {"app"}, "audience": {audUnset}})
-				r.Header.Set("Authorization", basicHeader("app", "app-secret"))
+				r := formRequest(url.Values{"grant_type": {"client_credentials"}, "client_id": {"basic"}, "audience": {audUnset}})
+				r.Header.Set("Authorization", basicHeader("basic", "basic-secret"))
 				return r
 			},
 			status: http.StatusOK,
@@ -104,7 +104,7 @@ func TestTokenRequestParsing(t *testing.T) {
 			name: "ok/json body with basic",
 			request: func() *http.Request {
 				r := rawRequest("application/json; charset=utf-8", `{"grant_type":"client_credentials","audience":"`+audUnset+`"}`)
-				r.Header.Set("Authorization", basicHeader("app", "app-secret"))
+				r.Header.Set("Authorization", basicHeader("basic", "basic-secret"))
 				return r
 			},
 			status: http.StatusOK,
@@ -113,7 +113,7 @@ func TestTokenRequestParsing(t *testing.T) {
 			name: "fail/client_id in basic and body differ",
 			request: func() *http.Request {
 				r := formRequest(url.Values{"grant_type": {"client_credentials"}, "client_id": {"plain"}, "audience": {audUnset}})
-				r.Header.Set("Authorization", basicHeader("app", "app-secret"))
+				r.Header.Set("Authorization", basicHeader("basic", "basic-secret"))
 				return r
 			},
 			status: http.StatusBadRequest, code: "invalid_request", description: "Conflicting values for parameter: client_id",
@@ -122,7 +122,7 @@ func TestTokenRequestParsing(t *testing.T) {
 			name: "fail/client_secret in basic and body differ",
 			request: func() *http.Request {
 				r := formRequest(url.Values{"grant_type": {"client_credentials"}, "client_secret": {"other"}, "audience": {audUnset}})
-				r.Header.Set("Authorization", basicHeader("app", "app-secret"))
+				r.Header.Set("Authorization", basicHeader("basic", "basic-secret"))
 				return r
 			},
 			status: http.StatusBadRequest, code: "invalid_request", description: "Conflicting values for parameter: client_secret",
@@ -187,7 +187,7 @@ func TestTokenRequestParsing(t *testing.T) {
 			name: "fail/wrong secret by basic",
 			request: func() *http.Request {
 				r := formRequest(url.Values{"grant_type": {"client_credentials"}, "audience": {audUnset}})
-				r.Header.Set("Authorization", basicHeader("app", "nope"))
+				r.Header.Set("Authorization", basicHeader("basic", "nope"))
 				return r
 			},
 			status: http.StatusUnauthorized, code: "invalid_client", description: "Client authentication failed",

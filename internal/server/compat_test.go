@@ -186,13 +186,15 @@ func TestCompatOAuth2ClientCredentials(t *testing.T) {
 		}
 	}
 	styles := []struct {
-		name  string
-		style oauth2.AuthStyle
+		name   string
+		style  oauth2.AuthStyle
+		method string // the client's token_endpoint_auth_method, which the token endpoint enforces
 	}{
-		{"secret in the Basic header", oauth2.AuthStyleInHeader},
-		{"secret in the form", oauth2.AuthStyleInParams},
+		{"secret in the Basic header", oauth2.AuthStyleInHeader, "client_secret_basic"},
+		{"secret in the form", oauth2.AuthStyleInParams, "client_secret_post"},
 	}
 	for _, s := range styles {
+		must(t, in.api("PATCH", "/api/v2/clients/"+w.clientID, w.admin, map[string]any{"token_endpoint_auth_method": s.method}), 200)
 		t.Run(s.name+"/token for the associated organization", func(t *testing.T) {
 			tok, err := clientConfig(s.style, w.orgA).Token(ctx)
 			if err != nil {

@@ -80,6 +80,10 @@ func TestTokenRefusals(t *testing.T) {
 		}
 	})
 	t.Run("Basic and a JSON body work too", func(t *testing.T) {
+		must(t, in.api("PATCH", "/api/v2/clients/"+w.clientID, w.admin, map[string]any{"token_endpoint_auth_method": "client_secret_basic"}), 200)
+		defer func() {
+			must(t, in.api("PATCH", "/api/v2/clients/"+w.clientID, w.admin, map[string]any{"token_endpoint_auth_method": "client_secret_post"}), 200)
+		}()
 		req, _ := http.NewRequest("POST", in.ts.URL+"/oauth/token", strings.NewReader(
 			`{"grant_type":"client_credentials","audience":"https://example-api","organization":"`+w.orgA+`"}`))
 		req.Header.Set("Content-Type", "application/json")

@@ -65,8 +65,33 @@ type Client struct {
 	DefaultOrganization         *DefaultOrganization
 	OrganizationUsage           string // for user flows (later issues)
 	OrganizationRequireBehavior string // for user flows (later issues)
-	CreatedAt                   time.Time
-	UpdatedAt                   time.Time
+	// PrivateKeyJWTCredentials are the ids of the credentials that client_authentication_methods.
+	// private_key_jwt references: the keys its assertions may be signed with. Nil: not configured.
+	PrivateKeyJWTCredentials []string
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
+}
+
+// ClientCredential is a public key with which a client signs the assertions of private_key_jwt client
+// authentication. Only ExpiresAt may change after creation.
+type ClientCredential struct {
+	ID             string // cred_ + 16 letters/digits
+	ClientID       string
+	Name           string
+	CredentialType string // public_key
+	KID            string
+	Alg            string    // RS256, RS384 or PS256
+	PEM            string    // the public key or X.509 certificate as uploaded; never shown again
+	ExpiresAt      time.Time // zero: does not expire
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// IsPublic reports whether the client is public (RFC 6749 §2.1): it cannot keep a credential, so it
+// may not use the client-credentials grant. Auth0 makes spa and native applications, and any
+// application whose token_endpoint_auth_method is none, public.
+func (c Client) IsPublic() bool {
+	return c.TokenEndpointAuthMethod == "none" || c.AppType == "spa" || c.AppType == "native"
 }
 
 // DefaultOrganization is the organization used when a request names none.
@@ -219,8 +244,21 @@ type Store interface {
 	GetClient(ctx context.Context, clientID string) (Client, error)
 	ListClients(ctx context.Context, p Page) (List[Client], error)
 	UpdateClient(ctx context.Context, clientID string, fn func(*Client) error) (Client, error)
-	// DeleteClient also deletes its client grants and their organization associations.
+	// DeleteClient also deletes its client grants and their organization associations, and its credentials.
 	DeleteClient(ctx context.Context, clientID string) error
+
+	// CreateClientWithCredentials creates c and its credentials together or not at all.
+	CreateClientWithCredentials(ctx context.Context, c Client, creds []ClientCredential) error
+	// CreateClientCredential adds a credential to its client. check runs inside the transaction with the
+	// client's current number of credentials; its error aborts. ErrNotFound: client missing.
+	CreateClientCredential(ctx context.Context, cred ClientCredential, check func(count int) error) error
+	GetClientCredential(ctx context.Context, clientID, id string) (ClientCredential, error)
+	// ListClientCredentials lists a client's credentials in creation order; ErrNotFound: client missing.
+	ListClientCredentials(ctx context.Context, clientID string) ([]ClientCredential, error)
+	UpdateClientCredential(ctx context.Context, clientID, id string, fn func(*ClientCredential) error) (ClientCredential, error)
+	// DeleteClientCredential deletes a credential and removes it from its client's
+	// PrivateKeyJWTCredentials (nil when it was the last). ErrNotFound: no such credential of that client.
+	DeleteClientCredential(ctx context.Context, clientID, id string) error
 
 	// CreateClientGrant: ErrConflict when the client already has a grant for the audience,
 	// ErrNotFound when the client or the audience does not exist.

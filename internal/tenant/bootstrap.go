@@ -11,6 +11,7 @@ import (
 var ManagementScopes = []string{
 	"create:clients", "read:clients", "update:clients", "delete:clients",
 	"read:client_keys", "update:client_keys",
+	"create:client_credentials", "read:client_credentials", "update:client_credentials", "delete:client_credentials",
 	"create:client_grants", "read:client_grants", "update:client_grants", "delete:client_grants",
 	"create:resource_servers", "read:resource_servers", "update:resource_servers", "delete:resource_servers",
 	"create:organizations", "read:organizations", "update:organizations", "delete:organizations",

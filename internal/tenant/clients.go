@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -26,6 +27,11 @@ var (
 
 const maxGrantTypes = 20
 
+// errPublicClientCredentials: a public client cannot keep a credential, so it may not get tokens that
+// stand for itself (RFC 6749 §4.4 requires a confidential client).
+var errPublicClientCredentials = invalid("grant_types",
+	"A public client (token_endpoint_auth_method none, or app_type spa or native) cannot use the client_credentials grant")
+
 var errClientNotFound = notFound("The client does not exist", "inexistent_client")
 
 // CreateClient returns the new application and its secret, shown this once.
@@ -45,15 +51,34 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 		TokenEndpointAuthMethod: in.TokenEndpointAuthMethod, DefaultOrganization: in.DefaultOrganization,
 		OrganizationUsage: in.OrganizationUsage, OrganizationRequireBehavior: in.OrganizationRequireBehavior,
 	})
+	var creds []store.ClientCredential
+	if in.PrivateKeyJWTCredentials != nil {
+		var err error
+		if creds, err = s.newCredentials(*in.PrivateKeyJWTCredentials); err != nil {
+			return c, "", err
+		}
+		for _, cred := range creds {
+			c.PrivateKeyJWTCredentials = append(c.PrivateKeyJWTCredentials, cred.ID)
+		}
+		if in.TokenEndpointAuthMethod == nil {
+			c.TokenEndpointAuthMethod = ""
+		}
+	}
 	if in.GrantTypes == nil {
-		c.GrantTypes = defaultGrantTypes(c.AppType)
+		c.GrantTypes = defaultGrantTypes(c)
 	}
 	if err := validateClient(c); err != nil {
 		return c, "", err
 	}
-	secret := newClientSecret()
-	c.SecretHash = s.secrets.hash(secret)
-	err := s.store.CreateClient(ctx, c)
+	var secret string
+	var err error
+	if creds == nil {
+		secret = newClientSecret()
+		c.SecretHash = s.secrets.hash(secret)
+		err = s.store.CreateClient(ctx, c)
+	} else {
+		err = s.store.CreateClientWithCredentials(ctx, c, creds) // a key-only client has no secret
+	}
 	s.changed()
 	if err != nil {
 		return c, "", storeError(err, errDefaultOrganizationMissing, nil, "create client")
@@ -61,15 +86,19 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 	return c, secret, nil
 }
 
-// defaultGrantTypes follows Auth0: a machine-to-machine application gets client_credentials only.
-func defaultGrantTypes(appType string) []string {
-	switch appType {
-	case "non_interactive":
+// defaultGrantTypes follows Auth0: a machine-to-machine application gets client_credentials only, and a
+// public client never gets it.
+func defaultGrantTypes(c store.Client) []string {
+	interactive := []string{"authorization_code", "implicit", "refresh_token"}
+	switch {
+	case c.AppType == "non_interactive" && c.IsPublic():
+		return []string{}
+	case c.AppType == "non_interactive":
 		return []string{"client_credentials"}
-	case "spa", "native":
-		return []string{"authorization_code", "implicit", "refresh_token"}
+	case c.IsPublic():
+		return interactive
 	}
-	return []string{"authorization_code", "implicit", "refresh_token", "client_credentials"}
+	return append(interactive, "client_credentials")
 }
 
 func (s *Service) Client(ctx context.Context, clientID string) (store.Client, error) {
@@ -85,6 +114,11 @@ func (s *Service) Clients(ctx context.Context, p store.Page) (store.List[store.C
 func (s *Service) UpdateClient(ctx context.Context, clientID string, in ClientPatch) (store.Client, error) {
 	if err := s.checkDefaultOrganization(ctx, in.DefaultOrganization); err != nil {
 		return store.Client{}, err
+	}
+	if in.PrivateKeyJWTCredentialIDs != nil {
+		if err := s.checkCredentialReferences(ctx, clientID, *in.PrivateKeyJWTCredentialIDs); err != nil {
+			return store.Client{}, err
+		}
 	}
 	c, err := s.store.UpdateClient(ctx, clientID, func(c *store.Client) error {
 		applyClientFields(c, in)
@@ -112,6 +146,9 @@ func (s *Service) DeleteClient(ctx context.Context, clientID string) error {
 func (s *Service) RotateClientSecret(ctx context.Context, clientID string) (store.Client, string, error) {
 	secret := newClientSecret()
 	c, err := s.store.UpdateClient(ctx, clientID, func(c *store.Client) error {
+		if len(c.PrivateKeyJWTCredentials) > 0 {
+			return errPrivateKeyJWTSecret
+		}
 		c.SecretHash = s.secrets.hash(secret)
 		c.UpdatedAt = s.now()
 		return nil
@@ -161,6 +198,13 @@ func applyClientFields(c *store.Client, in ClientPatch) {
 	if in.ClearDefaultOrganization {
 		c.DefaultOrganization = nil
 	}
+	if in.ClearAuthenticationMethods {
+		c.PrivateKeyJWTCredentials = nil
+	}
+	if in.PrivateKeyJWTCredentialIDs != nil {
+		c.PrivateKeyJWTCredentials = *in.PrivateKeyJWTCredentialIDs
+		c.SecretHash = nil // the secret is refused from now on, and reverting needs a new one
+	}
 }
 
 func validateClient(c store.Client) error {
@@ -175,7 +219,7 @@ func validateClient(c store.Client) error {
 			return err
 		}
 	}
-	if err := checkEnum("token_endpoint_auth_method", c.TokenEndpointAuthMethod, TokenEndpointAuthMethod...); err != nil {
+	if err := validateAuthenticationMethod(c); err != nil {
 		return err
 	}
 	if len(c.GrantTypes) > maxGrantTypes {
@@ -188,6 +232,9 @@ func validateClient(c store.Client) error {
 	}
 	if err := checkUnique("grant_types", c.GrantTypes); err != nil {
 		return err
+	}
+	if c.IsPublic() && slices.Contains(c.GrantTypes, "client_credentials") {
+		return errPublicClientCredentials
 	}
 	if c.OrganizationUsage != "" {
 		if err := checkEnum("organization_usage", c.OrganizationUsage, ClientOrganizationUsages...); err != nil {

@@ -35,6 +35,7 @@ type Directory struct {
 	orgsByName map[string]result[store.Organization]
 	links      map[orgGrant]result[bool]
 	settings   map[struct{}]result[store.TenantSettings]
+	creds      map[string]result[[]store.ClientCredential] // by client id: private_key_jwt keys
 }
 
 // defaultMaxEntries bounds the memory a flood of lookups for unknown ids can take: past it, the cache
@@ -64,6 +65,7 @@ func (d *Directory) reset() {
 	d.orgsByName = map[string]result[store.Organization]{}
 	d.links = map[orgGrant]result[bool]{}
 	d.settings = map[struct{}]result[store.TenantSettings]{}
+	d.creds = map[string]result[[]store.ClientCredential]{}
 }
 
 // Invalidate drops every cached entry; the next lookups read the store again.

@@ -35,6 +35,9 @@ type ClientInput struct {
 	DefaultOrganization         *store.DefaultOrganization
 	OrganizationUsage           *string
 	OrganizationRequireBehavior *string
+	// PrivateKeyJWTCredentials configures private_key_jwt with these new credentials (one or two); the
+	// application then has no client secret.
+	PrivateKeyJWTCredentials *[]ClientCredentialInput
 }
 
 // ClientPatch changes an application.
@@ -48,6 +51,10 @@ type ClientPatch struct {
 	ClearDefaultOrganization    bool // JSON null: remove the default organization
 	OrganizationUsage           *string
 	OrganizationRequireBehavior *string
+	// PrivateKeyJWTCredentialIDs, when not nil, are the credentials private_key_jwt references from now
+	// on; configuring it removes the client secret. ClearAuthenticationMethods (JSON null) removes it.
+	PrivateKeyJWTCredentialIDs *[]string
+	ClearAuthenticationMethods bool
 }
 
 // ClientGrantInput creates a client grant.

@@ -11,21 +11,25 @@ import (
 )
 
 const clientCols = `client_id, name, description, app_type, grant_types, token_endpoint_auth_method, secret_hash,
-	default_org_id, default_org_flows, organization_usage, organization_require_behavior, created_at, updated_at`
+	default_org_id, default_org_flows, organization_usage, organization_require_behavior, private_key_jwt_credentials,
+	created_at, updated_at`
 
 func scanClient(sc sqlstore.Scanner) (store.Client, error) {
 	var (
-		c                           store.Client
-		grantTypes, orgID, orgFlows *string
+		c                                  store.Client
+		grantTypes, orgID, orgFlows, pkjwt *string
 	)
 	if err := sc.Scan(&c.ClientID, &c.Name, &c.Description, &c.AppType, &grantTypes, &c.TokenEndpointAuthMethod,
-		&c.SecretHash, &orgID, &orgFlows, &c.OrganizationUsage, &c.OrganizationRequireBehavior,
+		&c.SecretHash, &orgID, &orgFlows, &c.OrganizationUsage, &c.OrganizationRequireBehavior, &pkjwt,
 		&c.CreatedAt, &c.UpdatedAt); err != nil {
 		return c, err
 	}
 	var err error
 	if c.GrantTypes, err = sqlstore.DecodeStrings(grantTypes); err != nil {
 		return c, fmt.Errorf("decode grant types: %w", err)
+	}
+	if c.PrivateKeyJWTCredentials, err = sqlstore.DecodeStrings(pkjwt); err != nil {
+		return c, fmt.Errorf("decode private_key_jwt credentials: %w", err)
 	}
 	c.SecretHash = sqlstore.FromNullBytes(c.SecretHash)
 	if c.DefaultOrganization, err = sqlstore.DecodeDefaultOrganization(orgID, orgFlows); err != nil {
@@ -50,8 +54,12 @@ func clientArgs(c store.Client) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	pkjwt, err := sqlstore.EncodeStrings(c.PrivateKeyJWTCredentials)
+	if err != nil {
+		return nil, err
+	}
 	return []any{c.Name, c.Description, c.AppType, grantTypes, c.TokenEndpointAuthMethod, sqlstore.NullBytes(c.SecretHash),
-		orgID, orgFlows, c.OrganizationUsage, c.OrganizationRequireBehavior}, nil
+		orgID, orgFlows, c.OrganizationUsage, c.OrganizationRequireBehavior, pkjwt}, nil
 }
 
 func insertClient(ctx context.Context, q querier, c store.Client) error {
@@ -61,7 +69,7 @@ func insertClient(ctx context.Context, q querier, c store.Client) error {
 	}
 	args = append(append([]any{c.ClientID}, args...), c.CreatedAt, c.UpdatedAt)
 	_, err = q.Exec(ctx, `INSERT INTO clients (`+clientCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, args...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, args...)
 	return err
 }
 
@@ -110,7 +118,8 @@ func (s *Store) UpdateClient(ctx context.Context, clientID string, fn func(*stor
 			}
 			_, err = q.Exec(ctx, `UPDATE clients SET name = $1, description = $2, app_type = $3, grant_types = $4,
 				token_endpoint_auth_method = $5, secret_hash = $6, default_org_id = $7, default_org_flows = $8,
-				organization_usage = $9, organization_require_behavior = $10, updated_at = $11 WHERE client_id = $12`,
+				organization_usage = $9, organization_require_behavior = $10, private_key_jwt_credentials = $11, updated_at = $12
+				WHERE client_id = $13`,
 				append(args, c.UpdatedAt, clientID)...)
 			return err
 		})

@@ -10,22 +10,26 @@ import (
 )
 
 const clientCols = `client_id, name, description, app_type, grant_types, token_endpoint_auth_method, secret_hash,
-	default_org_id, default_org_flows, organization_usage, organization_require_behavior, created_at, updated_at`
+	default_org_id, default_org_flows, organization_usage, organization_require_behavior, private_key_jwt_credentials,
+	created_at, updated_at`
 
 func scanClient(sc sqlstore.Scanner) (store.Client, error) {
 	var (
-		c                           store.Client
-		grantTypes, orgID, orgFlows *string
-		created, updated            int64
+		c                                  store.Client
+		grantTypes, orgID, orgFlows, pkjwt *string
+		created, updated                   int64
 	)
 	if err := sc.Scan(&c.ClientID, &c.Name, &c.Description, &c.AppType, &grantTypes, &c.TokenEndpointAuthMethod,
-		&c.SecretHash, &orgID, &orgFlows, &c.OrganizationUsage, &c.OrganizationRequireBehavior,
+		&c.SecretHash, &orgID, &orgFlows, &c.OrganizationUsage, &c.OrganizationRequireBehavior, &pkjwt,
 		&created, &updated); err != nil {
 		return c, err
 	}
 	var err error
 	if c.GrantTypes, err = sqlstore.DecodeStrings(grantTypes); err != nil {
 		return c, fmt.Errorf("decode grant types: %w", err)
+	}
+	if c.PrivateKeyJWTCredentials, err = sqlstore.DecodeStrings(pkjwt); err != nil {
+		return c, fmt.Errorf("decode private_key_jwt credentials: %w", err)
 	}
 	c.SecretHash = sqlstore.FromNullBytes(c.SecretHash)
 	if c.DefaultOrganization, err = sqlstore.DecodeDefaultOrganization(orgID, orgFlows); err != nil {
@@ -51,8 +55,12 @@ func clientArgs(c store.Client) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	pkjwt, err := sqlstore.EncodeStrings(c.PrivateKeyJWTCredentials)
+	if err != nil {
+		return nil, err
+	}
 	return []any{c.Name, c.Description, c.AppType, grantTypes, c.TokenEndpointAuthMethod, sqlstore.NullBytes(c.SecretHash),
-		orgID, orgFlows, c.OrganizationUsage, c.OrganizationRequireBehavior}, nil
+		orgID, orgFlows, c.OrganizationUsage, c.OrganizationRequireBehavior, pkjwt}, nil
 }
 
 func insertClient(ctx context.Context, q querier, c store.Client) error {
@@ -62,7 +70,7 @@ func insertClient(ctx context.Context, q querier, c store.Client) error {
 	}
 	args = append(append([]any{c.ClientID}, args...), toMicros(c.CreatedAt), toMicros(c.UpdatedAt))
 	_, err = q.ExecContext(ctx, `INSERT INTO clients (`+clientCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	return classify(err)
 }
 
@@ -111,7 +119,8 @@ func (s *Store) UpdateClient(ctx context.Context, clientID string, fn func(*stor
 			}
 			_, err = q.ExecContext(ctx, `UPDATE clients SET name = ?, description = ?, app_type = ?, grant_types = ?,
 				token_endpoint_auth_method = ?, secret_hash = ?, default_org_id = ?, default_org_flows = ?,
-				organization_usage = ?, organization_require_behavior = ?, updated_at = ? WHERE client_id = ?`,
+				organization_usage = ?, organization_require_behavior = ?, private_key_jwt_credentials = ?, updated_at = ?
+				WHERE client_id = ?`,
 				append(args, toMicros(c.UpdatedAt), clientID)...)
 			return classify(err)
 		})

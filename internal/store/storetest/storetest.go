@@ -60,6 +60,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"resource servers", testResourceServers},
 		{"clients", testClients},
 		{"client grants", testClientGrants},
+		{"client credentials", testClientCredentials},
 		{"organizations", testOrganizations},
 		{"organization search", testSearchOrganizations},
 		{"organization client grants", testOrganizationClientGrants},
