@@ -117,6 +117,15 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="scope_description"]`), "Read reports"),
 		chromedp.Click(chromedp.CSS(submit)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	applications := func() int {
+		t.Helper()
+		l, err := srv.Tenant().Clients(context.Background(), store.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(l.Items)
+	}
+	before := applications()
 	do("create an application",
 		chromedp.Navigate(base+"dashboard/applications/new"),
 		chromedp.SendKeys(chromedp.CSS("#name"), "Acme reporting bot"),
@@ -129,6 +138,20 @@ func TestBrowser(t *testing.T) {
 		chromedp.Sleep(100*time.Millisecond))
 	if text(`[data-copy="client-secret"] span`) == "Copy" {
 		t.Error("the copy button did nothing: is the script blocked?")
+	}
+	// A reload makes no second application and shows the secret no more.
+	do("reload the page that showed the secret", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("main")))
+	if n := applications(); n != before+1 {
+		t.Fatalf("after a reload: %d applications, want %d", n, before+1)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#client-secret").length`)); err != nil || n != 0 {
+		t.Fatalf("after a reload the page shows the secret (%d, %v)", n, err)
+	}
+	if got := text(".secret .alert"); !strings.Contains(got, "was shown once") || strings.Contains(got, secret) {
+		t.Fatalf("after a reload the page says %q", got)
+	}
+	if u := location(); !strings.HasSuffix(u, "/dashboard/applications/"+clientID+"/secret") || strings.Contains(u, secret) {
+		t.Fatalf("the secret is shown at %s, want the application's secret page (post/redirect/get)", u)
 	}
 	do("create an organization",
 		chromedp.Navigate(base+"dashboard/organizations/new"),

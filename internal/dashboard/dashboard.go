@@ -150,6 +150,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	page("GET /dashboard/applications/{id}", h.editApplication)
 	page("POST /dashboard/applications/{id}", h.updateApplication)
 	page("POST /dashboard/applications/{id}/rotate-secret", h.rotateSecret)
+	page("GET /dashboard/applications/{id}/secret", h.showSecret)
 	page("GET /dashboard/applications/{id}/delete", h.confirmDeleteApplication)
 	page("POST /dashboard/applications/{id}/delete", h.deleteApplication)
 	page("GET /dashboard/applications/{id}/apis", h.applicationAPIs)

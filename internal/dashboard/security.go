@@ -26,6 +26,7 @@ const csrfField = "csrf"
 const (
 	sessionCookie = "orgauth_session"
 	signInCookie  = "orgauth_signin" // the sign-in form's CSRF token, before there is a session
+	secretCookie  = "orgauth_secret" // a new client secret on its way to the one page that shows it
 )
 
 // pageFunc serves a page for a signed-in administrator; an error it returns is rendered by fail.
