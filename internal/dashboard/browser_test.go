@@ -160,6 +160,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(submit)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")))
 	orgID := text("#org-id")
+	checkColorsNotSet(t, ctx, srv.Tenant(), orgID)
 	seedNeighbours(t, srv.Tenant())
 
 	// The application's APIs tab: authorize the API with Required organization support.
@@ -223,6 +224,47 @@ func TestBrowser(t *testing.T) {
 	}
 	if status, body := token(orgID); status != http.StatusForbidden || body["error"] != "access_denied" {
 		t.Fatalf("after Remove: status %d %v, want 403 access_denied", status, body)
+	}
+}
+
+// checkColorsNotSet looks at the colors of an organization without branding: no picker shows a color
+// (a color input cannot be empty, and shows black), saving the form leaves the colors unset, and a color
+// picked and then cleared is unset again.
+func checkColorsNotSet(t *testing.T, ctx context.Context, ten *tenant.Service, orgID string) {
+	t.Helper()
+	const shown = `[...document.querySelectorAll("input[type=color]")].filter((p) => getComputedStyle(p).opacity !== "0").map((p) => p.dataset.colorFor + " " + p.value)`
+	visible := func() []string {
+		t.Helper()
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](shown))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := visible(); len(got) != 0 {
+		t.Errorf("with no colors set, the pickers show %v", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`main button.btn-primary[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".notice"))); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := ten.Organization(context.Background(), orgID); err != nil || o.Branding != nil {
+		t.Fatalf("saving the form untouched set branding %+v (%v)", o.Branding, err)
+	}
+	pick := `(() => { const p = document.querySelector('input[data-color-for="primary"]'); p.value = "#0059d6"; p.dispatchEvent(new Event("input", { bubbles: true })); return document.getElementById("primary").value; })()`
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](pick)); err != nil || got != "#0059d6" {
+		t.Fatalf("picking a color wrote %q (%v) into the field", got, err)
+	}
+	if got := visible(); len(got) != 1 || got[0] != "primary #0059d6" {
+		t.Errorf("after picking a primary color, the pickers show %v", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-clear-color="primary"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("primary").value`)); err != nil || got != "" {
+		t.Errorf("Clear left %q (%v) in the field", got, err)
+	}
+	if got := visible(); len(got) != 0 {
+		t.Errorf("after Clear, the pickers show %v", got)
 	}
 }
 
