@@ -32,7 +32,7 @@ func TestAPIPages(t *testing.T) {
 	t.Run("fail/tenant's refusal is shown at the field its property names", func(t *testing.T) {
 		p := h.post("/dashboard/apis", form("https://reports", "0"))
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		wantBody(t, p, fieldErrorHTML("token_lifetime", "Value 0 is outside 1..2592000."), `aria-describedby="error-token-lifetime"`)
+		wantBody(t, p, fieldErrorHTML("token_lifetime", "Enter a number of seconds from 1 to 2592000 (30 days)."), `aria-describedby="error-token-lifetime"`)
 	})
 	t.Run("fail/a duplicate scope is shown at the scopes", func(t *testing.T) {
 		p := h.post("/dashboard/apis", form("https://reports", "3600", "read", "read"))

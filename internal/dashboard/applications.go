@@ -172,7 +172,10 @@ func (h *Handler) updateApplication(w http.ResponseWriter, r *http.Request, s te
 		if !ok {
 			return err
 		}
-		errs = formErrors{"default_organization": e.Message}
+		errs = formErrors{"default_organization": displayMessage(e)}
+		if e.Kind == tenant.KindNotFound {
+			errs["default_organization"] = "No organization has this name or id: check the spelling, pick one of the suggestions, or leave the field empty."
+		}
 	} else {
 		patch.DefaultOrganization = &store.DefaultOrganization{OrganizationID: o.ID, Flows: []string{"client_credentials"}}
 	}

@@ -27,7 +27,7 @@ func TestApplicationPages(t *testing.T) {
 	t.Run("fail/a name with angle brackets is shown at the name", func(t *testing.T) {
 		p := h.post("/dashboard/applications", url.Values{"name": {"<b>bot</b>"}, "app_type": {"non_interactive"}})
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		wantBody(t, p, fieldErrorHTML("name", "String does not match pattern: ^[^<>]"), `value="&lt;b&gt;bot&lt;/b&gt;"`)
+		wantBody(t, p, fieldErrorHTML("name", "Remove the < and > characters."), `value="&lt;b&gt;bot&lt;/b&gt;"`)
 	})
 
 	var clientID, secret string
@@ -133,7 +133,7 @@ func TestApplicationPages(t *testing.T) {
 	t.Run("fail/an unknown default organization is shown at the field", func(t *testing.T) {
 		p := h.post("/dashboard/applications/"+clientID, settings("initech"))
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		wantBody(t, p, fieldErrorHTML("default_organization", "No organization found by that id or name"), `value="initech"`)
+		wantBody(t, p, fieldErrorHTML("default_organization", "No organization has this name or id: check the spelling, pick one of the suggestions, or leave the field empty."), `value="initech"`)
 	})
 	t.Run("an empty default organization removes it", func(t *testing.T) {
 		wantRedirect(t, h.post("/dashboard/applications/"+clientID, settings("")), "/dashboard/applications/"+clientID)

@@ -143,7 +143,7 @@ func readOrganizationForm(r *http.Request) (organizationForm, formErrors) {
 			continue
 		}
 		if seen[k] && errs == nil {
-			errs = formErrors{"metadata": fmt.Sprintf("The key %q appears twice.", k)}
+			errs = formErrors{"metadata": fmt.Sprintf("The key %q appears twice: empty one of its rows.", k)}
 		}
 		seen[k] = true
 		f.Metadata = append(f.Metadata, metadataRow{k, v})

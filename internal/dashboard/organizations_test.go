@@ -101,10 +101,10 @@ func TestOrganizationPages(t *testing.T) {
 	t.Run("fail/a taken name is shown at the name", func(t *testing.T) {
 		p := h.post("/dashboard/organizations", url.Values{"name": {"acme"}})
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		wantBody(t, p, fieldErrorHTML("name", "An organization with this name already exists."), `value="acme"`)
+		wantBody(t, p, fieldErrorHTML("name", "An organization with this name already exists: choose another name."), `value="acme"`)
 	})
 	t.Run("fail/an uppercase name is shown at the name", func(t *testing.T) {
-		wantBody(t, h.post("/dashboard/organizations", url.Values{"name": {"Acme"}}), fieldErrorHTML("name", "String does not match pattern"))
+		wantBody(t, h.post("/dashboard/organizations", url.Values{"name": {"Acme"}}), fieldErrorHTML("name", "Use only lowercase letters, digits, _ and -, such as acme-corp."))
 	})
 
 	edit := func(changes map[string]string, metadata ...string) url.Values {
@@ -141,11 +141,12 @@ func TestOrganizationPages(t *testing.T) {
 		wantStatus(t, p, http.StatusUnprocessableEntity)
 		wantBody(t, p, `id="error-branding-logo-url"`, `value="http://acme.example/logo.png"`)
 		p = h.post("/dashboard/organizations/"+id, edit(map[string]string{"primary": "#0059d6"}))
-		wantBody(t, p, `id="error-branding-colors-page-background"`)
+		wantBody(t, p, fieldErrorHTML("branding.colors.page_background",
+			"Enter a color as # and 6 hex digits, such as #4f46e5, or clear both colors for none: the two colors go together."))
 	})
 	t.Run("fail/a repeated metadata key is shown at the metadata", func(t *testing.T) {
 		p := h.post("/dashboard/organizations/"+id, edit(nil, "tier", "gold", "tier", "silver"))
-		wantBody(t, p, fieldErrorHTML("metadata", `The key "tier" appears twice.`))
+		wantBody(t, p, fieldErrorHTML("metadata", `The key "tier" appears twice: empty one of its rows.`))
 	})
 	t.Run("emptying branding and metadata removes them", func(t *testing.T) {
 		wantRedirect(t, h.post("/dashboard/organizations/"+id, edit(nil)), "/dashboard/organizations/"+id)
@@ -153,6 +154,16 @@ func TestOrganizationPages(t *testing.T) {
 		if o.Branding != nil || len(o.Metadata) != 0 {
 			t.Fatalf("organization %+v", o)
 		}
+	})
+	t.Run("colors not set show as not set, not as black", func(t *testing.T) {
+		p := h.get("/dashboard/organizations/" + id)
+		if n := strings.Count(p.body, `<div class="color is-unset">`); n != 2 {
+			t.Errorf("%d colors marked not set, want 2", n)
+		}
+		if strings.Contains(p.body, "#000000") {
+			t.Error("a color picker starts at black")
+		}
+		wantBody(t, p, `name="primary" value="" placeholder="Not set"`, `data-clear-color="page_background"`)
 	})
 	t.Run("delete confirmation counts the access that goes; delete deletes", func(t *testing.T) {
 		createAPI(t, h, "https://reports")
@@ -206,12 +217,12 @@ func TestOrganizationAccess(t *testing.T) {
 	t.Run("fail/adding a grant without organization support shows tenant's refusal", func(t *testing.T) {
 		p := h.post(tab, url.Values{"client_id": {bot.ClientID}, "grant_id": {denied.ID}})
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		wantBody(t, p, fieldErrorHTML("grant_id", "The client grant does not allow organizations"))
+		wantBody(t, p, fieldErrorHTML("grant_id", "This API's organization support is None: set it to Optional or Required on the application's APIs tab, then add the access."))
 	})
 	t.Run("fail/adding without choosing an API says so", func(t *testing.T) {
 		p := h.post(tab, url.Values{"client_id": {bot.ClientID}})
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		wantBody(t, p, fieldErrorHTML("grant_id", "The grant does not exist."))
+		wantBody(t, p, fieldErrorHTML("grant_id", "Choose an API."))
 	})
 	t.Run("add access associates the grant", func(t *testing.T) {
 		added := h.post(tab, url.Values{"client_id": {bot.ClientID}, "grant_id": {required.ID}})
@@ -260,17 +271,5 @@ func TestSettingsPage(t *testing.T) {
 				t.Fatalf("switch shown %v", got)
 			}
 		})
-	}
-}
-
-func TestDisplayMessage(t *testing.T) {
-	for in, want := range map[string]string{
-		"Payload validation error: 'String is too short (0 chars), minimum 1' on property name.": "String is too short (0 chars), minimum 1.",
-		"An organization with this name already exists.":                                         "An organization with this name already exists.",
-		"Payload validation error: 'it's odd' on property metadata.k.":                           "it's odd.",
-	} {
-		if got := displayMessage(&tenant.Error{Message: in}); got != want {
-			t.Errorf("displayMessage(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

@@ -204,16 +204,3 @@ func fieldErrors(err error, fields ...string) (formErrors, error) {
 	}
 	return formErrors{"": msg}, nil
 }
-
-// displayMessage drops the Management API's wrapping of validation messages ("Payload validation
-// error: '…' on property p."): on a form, the field already says which property it is.
-func displayMessage(e *tenant.Error) string {
-	const prefix = "Payload validation error: '"
-	m := e.Message
-	if strings.HasPrefix(m, prefix) {
-		if i := strings.LastIndex(m, "' on property "); i > len(prefix) {
-			return m[len(prefix):i] + "."
-		}
-	}
-	return m
-}
