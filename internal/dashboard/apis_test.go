@@ -47,14 +47,14 @@ func TestAPIPages(t *testing.T) {
 		if rs, err = h.tenant.ResourceServer(ctx, "https://reports"); err != nil {
 			t.Fatal(err)
 		}
-		if p.location() != "/dashboard/apis/"+rs.ID+"?notice=created" {
+		if p.location() != "/dashboard/apis/"+rs.ID+"?notice=api-created" {
 			t.Errorf("redirect to %s", p.location())
 		}
 		want := []store.Scope{{Value: "read:reports", Description: "may read:reports"}, {Value: "write:reports", Description: "may write:reports"}}
 		if rs.Name != "Reports" || rs.SigningAlg != "PS256" || rs.TokenLifetime != 3600 || len(rs.Scopes) != 2 || rs.Scopes[0] != want[0] || rs.Scopes[1] != want[1] {
 			t.Fatalf("API %+v", rs)
 		}
-		wantBody(t, h.get(p.location()), "Created.", `value="read:reports"`, "Delete API…")
+		wantBody(t, h.get(p.location()), "API created. Next: authorize an application for it on the application&#39;s APIs tab.", `value="read:reports"`, "Delete API…")
 	})
 	t.Run("the list links it", func(t *testing.T) {
 		wantBody(t, h.get("/dashboard/apis"), `href="/dashboard/apis/`+rs.ID+`"`, "<code>https://reports</code>")

@@ -162,7 +162,7 @@ func TestApplicationPages(t *testing.T) {
 	t.Run("fail/an unknown application is a 404 page", func(t *testing.T) {
 		p := h.get("/dashboard/applications/nope")
 		wantStatus(t, p, http.StatusNotFound)
-		wantBody(t, p, "The client does not exist")
+		wantBody(t, p, "This application does not exist: it may have been deleted.", `href="/dashboard/applications">Go to Applications</a>`)
 	})
 }
 

@@ -185,7 +185,7 @@ func (h *Handler) createOrganization(w http.ResponseWriter, r *http.Request, s t
 	}
 	o, err := h.tenant.CreateOrganization(r.Context(), in)
 	if err == nil {
-		return redirect(w, r, "/dashboard/organizations/"+o.ID, "created")
+		return redirect(w, r, "/dashboard/organizations/"+o.ID, "organization-created")
 	}
 	errs, err := fieldErrors(err, organizationFormFields...)
 	if err != nil {

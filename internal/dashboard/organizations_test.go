@@ -92,7 +92,7 @@ func TestOrganizationPages(t *testing.T) {
 	t.Run("create", func(t *testing.T) {
 		p := h.post("/dashboard/organizations", url.Values{"name": {"acme"}, "display_name": {"Acme Inc."}})
 		wantRedirect(t, p, "/dashboard/organizations/org_")
-		id = strings.TrimPrefix(strings.TrimSuffix(p.location(), "?notice=created"), "/dashboard/organizations/")
+		id = strings.TrimPrefix(strings.TrimSuffix(p.location(), "?notice=organization-created"), "/dashboard/organizations/")
 		o, err := h.tenant.Organization(ctx, id)
 		if err != nil || o.Name != "acme" || o.DisplayName != "Acme Inc." {
 			t.Fatalf("organization %+v, %v", o, err)
@@ -214,6 +214,19 @@ func TestOrganizationAccess(t *testing.T) {
 		wantBody(t, p, `value="`+required.ID+`" data-audience="https://reports" required>`,
 			`value="`+denied.ID+`" data-audience="https://billing" disabled>`, "Organization support is None")
 	})
+	t.Run("the Management API is offered with why it cannot be added, and no step that cannot be taken", func(t *testing.T) {
+		mgmt, _, err := h.tenant.CreateClient(ctx, tenant.ClientInput{Name: "Ops tool", AppType: ptr("non_interactive")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		api := bootstrapManagementAPI(t, h)
+		createGrant(t, h, mgmt.ClientID, api.Identifier, store.UsageDeny, api.Scopes[0].Value)
+		p := h.get(tab + "/add?client_id=" + mgmt.ClientID)
+		wantBody(t, p, "The Management API is never called on behalf of an organization: tokens for it carry none, so there is no access to add here.")
+		if strings.Contains(p.body, "set it to Optional or Required") {
+			t.Error("the page asks for a change the Management API refuses")
+		}
+	})
 	t.Run("fail/adding a grant without organization support shows tenant's refusal", func(t *testing.T) {
 		p := h.post(tab, url.Values{"client_id": {bot.ClientID}, "grant_id": {denied.ID}})
 		wantStatus(t, p, http.StatusUnprocessableEntity)
@@ -228,9 +241,9 @@ func TestOrganizationAccess(t *testing.T) {
 		added := h.post(tab, url.Values{"client_id": {bot.ClientID}, "grant_id": {required.ID}})
 		wantRedirect(t, added, tab+"?notice=access-added")
 		p := h.get(added.location())
-		wantBody(t, p, "Access added.", `data-grant="`+required.ID+`"`, "This organization", `<span class="chip">read:reports</span>`,
+		wantBody(t, p, "Access added: the application can now get tokens for this organization. Its Quick start tab shows how.", `data-grant="`+required.ID+`"`, "This organization", `<span class="chip">read:reports</span>`,
 			`action="/dashboard/organizations/`+o.ID+`/access/`+required.ID+`/remove"`)
-		wantBody(t, h.get(tab+"/add?client_id="+bot.ClientID), "Already has access.")
+		wantBody(t, h.get(tab+"/add?client_id="+bot.ClientID), "Already has access to this organization: remove it on the Machine to Machine Access tab to add it again.")
 	})
 	t.Run("a grant switched to None stays listed as inactive", func(t *testing.T) {
 		if _, err := h.tenant.UpdateClientGrant(ctx, required.ID, tenant.ClientGrantPatch{OrganizationUsage: ptr(store.UsageDeny)}); err != nil {
@@ -249,7 +262,9 @@ func TestOrganizationAccess(t *testing.T) {
 		}
 	})
 	t.Run("fail/an unknown organization is a 404 page", func(t *testing.T) {
-		wantStatus(t, h.get("/dashboard/organizations/org_nope/access"), http.StatusNotFound)
+		p := h.get("/dashboard/organizations/org_nope/access")
+		wantStatus(t, p, http.StatusNotFound)
+		wantBody(t, p, "This organization does not exist: it may have been deleted.", `href="/dashboard/organizations">Go to Organizations</a>`)
 		wantStatus(t, h.post("/dashboard/organizations/org_nope/access", url.Values{"grant_id": {required.ID}}), http.StatusNotFound)
 	})
 }
