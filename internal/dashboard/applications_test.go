@@ -166,6 +166,13 @@ func TestApplicationPages(t *testing.T) {
 	})
 }
 
+func TestApplicationAPIsTabWithOnlyTheManagementAPI(t *testing.T) {
+	h := newHarness(t).signIn()
+	bootstrapManagementAPI(t, h)
+	c := createClient(t, h, "Acme bot")
+	wantBody(t, h.get("/dashboard/applications/"+c.ClientID+"/apis"), "Only orgauth's own Management API exists so far.", `<a href="/dashboard/apis/new">Create the API</a>`)
+}
+
 func TestApplicationAPIsTab(t *testing.T) {
 	h := newHarness(t).signIn()
 	ctx := t.Context()
@@ -186,7 +193,11 @@ func TestApplicationAPIsTab(t *testing.T) {
 
 	t.Run("every API is listed, none authorized", func(t *testing.T) {
 		p := h.get(tab)
-		wantBody(t, p, `data-api="https://reports"`, `data-api="https://billing"`, "Not authorized")
+		wantBody(t, p, `data-api="https://reports"`, `data-api="https://billing"`, "Not authorized",
+			`This API defines no scopes: tokens for it carry none. <a href="/dashboard/apis/`+other.ID+`">Add scopes on the API's page</a>.`)
+		if strings.Contains(p.body, "Only orgauth's own Management API exists so far.") {
+			t.Error("the page asks for an API when there are some")
+		}
 		if strings.Contains(p.body, `name="authorized" value="1" checked`) {
 			t.Error("a toggle is on")
 		}

@@ -78,7 +78,7 @@ func TestOrganizationList(t *testing.T) {
 		}
 	})
 	t.Run("fail/a search without a match says so", func(t *testing.T) {
-		wantBody(t, h.get("/dashboard/organizations?q=initech"), "No organization matches “initech”")
+		wantBody(t, h.get("/dashboard/organizations?q=initech"), "No organization matches “initech”", "Check the spelling, or create the organization if it does not exist yet.", `<a class="btn btn-primary" href="/dashboard/organizations/new">Create organization</a>`)
 	})
 	t.Run("fail/a forged checkpoint is a 400 page", func(t *testing.T) {
 		wantStatus(t, h.get("/dashboard/organizations?from=forged"), http.StatusBadRequest)
@@ -163,7 +163,8 @@ func TestOrganizationPages(t *testing.T) {
 		if strings.Contains(p.body, "#000000") {
 			t.Error("a color picker starts at black")
 		}
-		wantBody(t, p, `name="primary" value="" placeholder="Not set"`, `data-clear-color="page_background"`)
+		wantBody(t, p, `name="primary" value="" placeholder="Not set"`, `data-clear-color="page_background"`,
+			`<label for="display_name">Display name <span class="optional">optional</span></label>`)
 	})
 	t.Run("delete confirmation counts the access that goes; delete deletes", func(t *testing.T) {
 		createAPI(t, h, "https://reports")
