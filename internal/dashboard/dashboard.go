@@ -119,7 +119,7 @@ func New(cfg Config) *Handler {
 		h.cop.AddTrustedOrigin(u.Scheme + "://" + u.Host)
 	}
 	h.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.renderError(w, r, http.StatusForbidden, "This form was sent from another site and was refused.")
+		h.renderError(w, r, http.StatusForbidden, "This form was sent from another site and was refused. To make this change, open the dashboard at its own address and send the form from there.")
 	}))
 	return h
 }

@@ -72,7 +72,7 @@ func (h *Handler) signedIn(fn pageFunc) http.Handler {
 		}
 		if r.Method == http.MethodPost {
 			if err := r.ParseForm(); err != nil {
-				h.renderError(w, r, http.StatusBadRequest, "The form could not be read.")
+				h.renderError(w, r, http.StatusBadRequest, "The form could not be read (it may be too large). Reload the page and fill it in again.")
 				return
 			}
 			if !sameToken(r.PostForm.Get(csrfField), s.Session.CSRFToken) {

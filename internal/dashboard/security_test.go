@@ -136,7 +136,9 @@ func TestSignIn(t *testing.T) {
 			strings.NewReader(url.Values{csrfField: {token}, "email": {testEmail}, "password": {testPassword}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
-		wantStatus(t, b.do(req), http.StatusForbidden)
+		p := b.do(req)
+		wantStatus(t, p, http.StatusForbidden)
+		wantBody(t, p, "This form was sent from another site and was refused. To make this change, open the dashboard at its own address and send the form from there.")
 	})
 	t.Run("a refused next is not echoed into the form", func(t *testing.T) {
 		form := browser().get("/dashboard/signin?next=" + url.QueryEscape("/dashboard/..//evil.com"))
@@ -302,6 +304,11 @@ func TestCSRF(t *testing.T) {
 			}
 		})
 	}
+	t.Run("fail/a form too large to read says what to do", func(t *testing.T) {
+		p := h.post("/dashboard/organizations", url.Values{"name": {strings.Repeat("a", maxFormBytes)}})
+		wantStatus(t, p, http.StatusBadRequest)
+		wantBody(t, p, "The form could not be read (it may be too large). Reload the page and fill it in again.")
+	})
 	t.Run("another session's token is refused", func(t *testing.T) {
 		other := newHarnessSharing(t, h).signIn()
 		p := h.postRaw("/dashboard/organizations", url.Values{"name": {"acme"}, csrfField: {other.csrf}})
