@@ -97,7 +97,7 @@ func (h *Handler) createAPI(w http.ResponseWriter, r *http.Request, s tenant.Adm
 			Identifier: f.Identifier, Name: &f.Name, Scopes: &scopes, SigningAlg: &f.SigningAlg, TokenLifetime: &lifetime,
 		})
 		if err == nil {
-			return redirect(w, r, "/dashboard/apis/"+rs.ID, "created")
+			return redirect(w, r, "/dashboard/apis/"+rs.ID, "api-created")
 		}
 		if errs, err = fieldErrors(err, apiFormFields...); err != nil {
 			return err

@@ -32,7 +32,7 @@ func TestAPIPages(t *testing.T) {
 	t.Run("fail/tenant's refusal is shown at the field its property names", func(t *testing.T) {
 		p := h.post("/dashboard/apis", form("https://reports", "0"))
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		wantBody(t, p, fieldErrorHTML("token_lifetime", "Value 0 is outside 1..2592000."), `aria-describedby="error-token-lifetime"`)
+		wantBody(t, p, fieldErrorHTML("token_lifetime", "Enter a number of seconds from 1 to 2592000 (30 days)."), `aria-describedby="error-token-lifetime"`)
 	})
 	t.Run("fail/a duplicate scope is shown at the scopes", func(t *testing.T) {
 		p := h.post("/dashboard/apis", form("https://reports", "3600", "read", "read"))
@@ -47,14 +47,14 @@ func TestAPIPages(t *testing.T) {
 		if rs, err = h.tenant.ResourceServer(ctx, "https://reports"); err != nil {
 			t.Fatal(err)
 		}
-		if p.location() != "/dashboard/apis/"+rs.ID+"?notice=created" {
+		if p.location() != "/dashboard/apis/"+rs.ID+"?notice=api-created" {
 			t.Errorf("redirect to %s", p.location())
 		}
 		want := []store.Scope{{Value: "read:reports", Description: "may read:reports"}, {Value: "write:reports", Description: "may write:reports"}}
 		if rs.Name != "Reports" || rs.SigningAlg != "PS256" || rs.TokenLifetime != 3600 || len(rs.Scopes) != 2 || rs.Scopes[0] != want[0] || rs.Scopes[1] != want[1] {
 			t.Fatalf("API %+v", rs)
 		}
-		wantBody(t, h.get(p.location()), "Created.", `value="read:reports"`, "Delete API…")
+		wantBody(t, h.get(p.location()), "API created. Next: authorize an application for it on the application&#39;s APIs tab.", `value="read:reports"`, "Delete API…")
 	})
 	t.Run("the list links it", func(t *testing.T) {
 		wantBody(t, h.get("/dashboard/apis"), `href="/dashboard/apis/`+rs.ID+`"`, "<code>https://reports</code>")

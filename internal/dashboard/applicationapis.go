@@ -29,9 +29,10 @@ type applicationAPI struct {
 }
 
 type applicationAPIs struct {
-	Client store.Client
-	Rows   []applicationAPI
-	Usages []option
+	Client  store.Client
+	Rows    []applicationAPI
+	Usages  []option
+	OwnAPIs bool // an API other than the Management API exists
 }
 
 func (h *Handler) applicationAPIs(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
@@ -66,6 +67,7 @@ func (h *Handler) loadApplicationAPIs(r *http.Request, clientID string) (applica
 	slices.SortStableFunc(apis, func(a, b store.ResourceServer) int { return cmpBool(a.IsSystem, b.IsSystem) })
 	data := applicationAPIs{Client: c, Usages: usageOptions}
 	for _, api := range apis {
+		data.OwnAPIs = data.OwnAPIs || !api.IsSystem
 		row := applicationAPI{API: api, Usage: store.UsageDeny}
 		if g, ok := byAudience[api.Identifier]; ok {
 			row.Authorized, row.GrantID, row.Scope, row.AllowAny = true, g.ID, g.Scope, g.AllowAnyOrganization

@@ -105,11 +105,12 @@ func (h *Handler) newApplication(w http.ResponseWriter, r *http.Request, s tenan
 	return nil
 }
 
-// secretView shows a new secret, the only time anyone sees it.
+// secretView shows a new secret, the only time anyone sees it; on a reload, Secret is empty and the
+// page says how to get a new one.
 type secretView struct {
-	Client  store.Client
-	Secret  string
-	Rotated bool
+	Client store.Client
+	Secret string
+	Kind   secretKind
 }
 
 func (h *Handler) createApplication(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
@@ -120,8 +121,7 @@ func (h *Handler) createApplication(w http.ResponseWriter, r *http.Request, s te
 	}
 	c, secret, err := h.tenant.CreateClient(r.Context(), tenant.ClientInput{Name: f.Name, Description: &f.Description, AppType: &f.AppType})
 	if err == nil {
-		h.page(w, r, s, http.StatusCreated, "secret", view{Title: c.Name, Section: "applications", Data: secretView{Client: c, Secret: secret}})
-		return nil
+		return h.giveSecret(w, r, secretCreated, c.ClientID, secret)
 	}
 	errs, err := fieldErrors(err, applicationFormFields...)
 	if err != nil {
@@ -172,7 +172,10 @@ func (h *Handler) updateApplication(w http.ResponseWriter, r *http.Request, s te
 		if !ok {
 			return err
 		}
-		errs = formErrors{"default_organization": e.Message}
+		errs = formErrors{"default_organization": displayMessage(e)}
+		if e.Kind == tenant.KindNotFound {
+			errs["default_organization"] = "No organization has this name or id: check the spelling, pick one of the suggestions, or leave the field empty."
+		}
 	} else {
 		patch.DefaultOrganization = &store.DefaultOrganization{OrganizationID: o.ID, Flows: []string{"client_credentials"}}
 	}
@@ -203,12 +206,25 @@ func (h *Handler) findOrganization(ctx context.Context, idOrName string) (store.
 	return h.tenant.OrganizationByName(ctx, strings.ToLower(idOrName))
 }
 
+// rotateSecret makes a new secret, shown once by showSecret.
 func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
 	c, secret, err := h.tenant.RotateClientSecret(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	h.page(w, r, s, http.StatusOK, "secret", view{Title: c.Name, Section: "applications", Data: secretView{Client: c, Secret: secret, Rotated: true}})
+	return h.giveSecret(w, r, secretRotated, c.ClientID, secret)
+}
+
+// showSecret is the page after creating an application or rotating its secret: the secret the first
+// time, and after that a note that it was shown once.
+func (h *Handler) showSecret(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+	c, err := h.tenant.Client(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	v := secretView{Client: c}
+	v.Kind, v.Secret, _ = h.takeSecret(w, r, c.ClientID)
+	h.page(w, r, s, http.StatusOK, "secret", view{Title: c.Name, Section: "applications", Data: v})
 	return nil
 }
 

@@ -27,15 +27,27 @@ func TestApplicationPages(t *testing.T) {
 	t.Run("fail/a name with angle brackets is shown at the name", func(t *testing.T) {
 		p := h.post("/dashboard/applications", url.Values{"name": {"<b>bot</b>"}, "app_type": {"non_interactive"}})
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		wantBody(t, p, fieldErrorHTML("name", "String does not match pattern: ^[^<>]"), `value="&lt;b&gt;bot&lt;/b&gt;"`)
+		wantBody(t, p, fieldErrorHTML("name", "Remove the < and > characters."), `value="&lt;b&gt;bot&lt;/b&gt;"`)
 	})
 
 	var clientID, secret string
-	t.Run("create shows the secret once, and it authenticates", func(t *testing.T) {
+	t.Run("create redirects to a page that shows the secret once, and it authenticates", func(t *testing.T) {
 		p := h.post("/dashboard/applications", url.Values{"name": {"Acme bot"}, "app_type": {"non_interactive"}, "description": {"Nightly export"}})
-		wantStatus(t, p, http.StatusCreated)
-		wantBody(t, p, "Copy the client secret now.", `data-copy="client-secret"`)
-		clientID, secret = clientIDCode.FindStringSubmatch(p.body)[1], clientSecretCode.FindStringSubmatch(p.body)[1]
+		wantRedirect(t, p, "/dashboard/applications/")
+		clientID = strings.TrimSuffix(strings.TrimPrefix(p.location(), "/dashboard/applications/"), "/secret")
+		if want := "/dashboard/applications/" + clientID + "/secret"; p.location() != want || clientID == "" {
+			t.Fatalf("Location %q, want %s", p.location(), want)
+		}
+		shown := h.get(p.location())
+		wantStatus(t, shown, http.StatusOK)
+		wantBody(t, shown, "Application created", "Copy the client secret now.", `data-copy="client-secret"`)
+		if got := shown.header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("Cache-Control %q, want no-store", got)
+		}
+		secret = clientSecretCode.FindStringSubmatch(shown.body)[1]
+		if strings.Contains(p.location(), secret) || strings.Contains(strings.Join(p.header.Values("Set-Cookie"), "\n"), secret) {
+			t.Error("the secret travels in the clear in the redirect")
+		}
 		c, err := dir.AuthenticateClient(ctx, clientID, secret)
 		if err != nil {
 			t.Fatal(err)
@@ -43,6 +55,17 @@ func TestApplicationPages(t *testing.T) {
 		if c.Name != "Acme bot" || c.Description != "Nightly export" || !slices.Equal(c.GrantTypes, []string{"client_credentials"}) {
 			t.Errorf("client %+v", c)
 		}
+		t.Run("a reload shows the application without the secret, and says how to get a new one", func(t *testing.T) {
+			again := h.get(p.location())
+			wantStatus(t, again, http.StatusOK)
+			wantBody(t, again, clientID, "was shown once", "Rotate secret", `action="/dashboard/applications/`+clientID+`/rotate-secret"`)
+			if strings.Contains(again.body, secret) || strings.Contains(again.body, `id="client-secret"`) {
+				t.Error("the reload shows the secret again")
+			}
+			if l, _ := h.tenant.Clients(ctx, store.Page{Limit: 10}); len(l.Items) != 1 {
+				t.Errorf("%d applications, want 1", len(l.Items))
+			}
+		})
 		if strings.Contains(h.get("/dashboard/applications/"+clientID).body, secret) {
 			t.Error("the settings page shows the secret again")
 		}
@@ -50,16 +73,38 @@ func TestApplicationPages(t *testing.T) {
 	t.Run("the list links it", func(t *testing.T) {
 		wantBody(t, h.get("/dashboard/applications"), `href="/dashboard/applications/`+clientID+`"`, "Machine to Machine")
 	})
-	t.Run("rotate shows a new secret; the old one stops working", func(t *testing.T) {
+	t.Run("rotate redirects to a page that shows the new secret once; the old one stops working", func(t *testing.T) {
 		p := h.post("/dashboard/applications/"+clientID+"/rotate-secret", nil)
-		wantStatus(t, p, http.StatusOK)
-		wantBody(t, p, "The previous secret no longer works.")
-		rotated := clientSecretCode.FindStringSubmatch(p.body)[1]
+		wantRedirect(t, p, "/dashboard/applications/"+clientID+"/secret")
+		shown := h.get(p.location())
+		wantBody(t, shown, "New client secret", "The previous secret no longer works.")
+		rotated := clientSecretCode.FindStringSubmatch(shown.body)[1]
 		if _, err := dir.AuthenticateClient(ctx, clientID, rotated); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := dir.AuthenticateClient(ctx, clientID, secret); err == nil {
 			t.Fatal("the old secret still works")
+		}
+		if again := h.get(p.location()); strings.Contains(again.body, rotated) {
+			t.Error("a reload shows the rotated secret again")
+		}
+	})
+	t.Run("fail/the secret's cookie opens in no other session and for no other application", func(t *testing.T) {
+		other := newHarnessSharing(t, h).signIn()
+		p := h.post("/dashboard/applications/"+clientID+"/rotate-secret", nil)
+		c := cookieNamed(t, p, secretCookie)
+		u, _ := url.Parse(h.srv.URL)
+		other.client.Jar.SetCookies(u, []*http.Cookie{{Name: c.Name, Value: c.Value, Path: "/"}})
+		if p := other.get("/dashboard/applications/" + clientID + "/secret"); strings.Contains(p.body, `id="client-secret"`) {
+			t.Error("another session opened the secret")
+		}
+		bot := createClient(t, h, "Other bot")
+		if p := h.get("/dashboard/applications/" + bot.ClientID + "/secret"); strings.Contains(p.body, `id="client-secret"`) {
+			t.Error("another application's page opened the secret")
+		}
+		wantBody(t, h.get("/dashboard/applications/"+clientID+"/secret"), `id="client-secret"`)
+		if err := h.tenant.DeleteClient(ctx, bot.ClientID); err != nil {
+			t.Fatal(err)
 		}
 	})
 
@@ -88,7 +133,7 @@ func TestApplicationPages(t *testing.T) {
 	t.Run("fail/an unknown default organization is shown at the field", func(t *testing.T) {
 		p := h.post("/dashboard/applications/"+clientID, settings("initech"))
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		wantBody(t, p, fieldErrorHTML("default_organization", "No organization found by that id or name"), `value="initech"`)
+		wantBody(t, p, fieldErrorHTML("default_organization", "No organization has this name or id: check the spelling, pick one of the suggestions, or leave the field empty."), `value="initech"`)
 	})
 	t.Run("an empty default organization removes it", func(t *testing.T) {
 		wantRedirect(t, h.post("/dashboard/applications/"+clientID, settings("")), "/dashboard/applications/"+clientID)
@@ -117,8 +162,15 @@ func TestApplicationPages(t *testing.T) {
 	t.Run("fail/an unknown application is a 404 page", func(t *testing.T) {
 		p := h.get("/dashboard/applications/nope")
 		wantStatus(t, p, http.StatusNotFound)
-		wantBody(t, p, "The client does not exist")
+		wantBody(t, p, "This application does not exist: it may have been deleted.", `href="/dashboard/applications">Go to Applications</a>`)
 	})
+}
+
+func TestApplicationAPIsTabWithOnlyTheManagementAPI(t *testing.T) {
+	h := newHarness(t).signIn()
+	bootstrapManagementAPI(t, h)
+	c := createClient(t, h, "Acme bot")
+	wantBody(t, h.get("/dashboard/applications/"+c.ClientID+"/apis"), "Only orgauth's own Management API exists so far.", `<a href="/dashboard/apis/new">Create the API</a>`)
 }
 
 func TestApplicationAPIsTab(t *testing.T) {
@@ -141,7 +193,11 @@ func TestApplicationAPIsTab(t *testing.T) {
 
 	t.Run("every API is listed, none authorized", func(t *testing.T) {
 		p := h.get(tab)
-		wantBody(t, p, `data-api="https://reports"`, `data-api="https://billing"`, "Not authorized")
+		wantBody(t, p, `data-api="https://reports"`, `data-api="https://billing"`, "Not authorized",
+			`This API defines no scopes: tokens for it carry none. <a href="/dashboard/apis/`+other.ID+`">Add scopes on the API's page</a>.`)
+		if strings.Contains(p.body, "Only orgauth's own Management API exists so far.") {
+			t.Error("the page asks for an API when there are some")
+		}
 		if strings.Contains(p.body, `name="authorized" value="1" checked`) {
 			t.Error("a toggle is on")
 		}

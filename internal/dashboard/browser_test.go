@@ -117,6 +117,15 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="scope_description"]`), "Read reports"),
 		chromedp.Click(chromedp.CSS(submit)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	applications := func() int {
+		t.Helper()
+		l, err := srv.Tenant().Clients(context.Background(), store.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(l.Items)
+	}
+	before := applications()
 	do("create an application",
 		chromedp.Navigate(base+"dashboard/applications/new"),
 		chromedp.SendKeys(chromedp.CSS("#name"), "Acme reporting bot"),
@@ -130,6 +139,20 @@ func TestBrowser(t *testing.T) {
 	if text(`[data-copy="client-secret"] span`) == "Copy" {
 		t.Error("the copy button did nothing: is the script blocked?")
 	}
+	// A reload makes no second application and shows the secret no more.
+	do("reload the page that showed the secret", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("main")))
+	if n := applications(); n != before+1 {
+		t.Fatalf("after a reload: %d applications, want %d", n, before+1)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#client-secret").length`)); err != nil || n != 0 {
+		t.Fatalf("after a reload the page shows the secret (%d, %v)", n, err)
+	}
+	if got := text(".secret .alert"); !strings.Contains(got, "was shown once") || strings.Contains(got, secret) {
+		t.Fatalf("after a reload the page says %q", got)
+	}
+	if u := location(); !strings.HasSuffix(u, "/dashboard/applications/"+clientID+"/secret") || strings.Contains(u, secret) {
+		t.Fatalf("the secret is shown at %s, want the application's secret page (post/redirect/get)", u)
+	}
 	do("create an organization",
 		chromedp.Navigate(base+"dashboard/organizations/new"),
 		chromedp.SendKeys(chromedp.CSS("#name"), "acme"),
@@ -137,6 +160,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(submit)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")))
 	orgID := text("#org-id")
+	checkColorsNotSet(t, ctx, srv.Tenant(), orgID)
 	seedNeighbours(t, srv.Tenant())
 
 	// The application's APIs tab: authorize the API with Required organization support.
@@ -176,7 +200,7 @@ func TestBrowser(t *testing.T) {
 	do("add access",
 		chromedp.Click(chromedp.CSS(submit)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")))
-	if got := text(".notice"); got != "Access added." {
+	if got := text(".notice"); !strings.HasPrefix(got, "Access added") {
 		t.Fatalf("notice %q", got)
 	}
 	screenshot(t, ctx, "organization-access.png")
@@ -200,6 +224,47 @@ func TestBrowser(t *testing.T) {
 	}
 	if status, body := token(orgID); status != http.StatusForbidden || body["error"] != "access_denied" {
 		t.Fatalf("after Remove: status %d %v, want 403 access_denied", status, body)
+	}
+}
+
+// checkColorsNotSet looks at the colors of an organization without branding: no picker shows a color
+// (a color input cannot be empty, and shows black), saving the form leaves the colors unset, and a color
+// picked and then cleared is unset again.
+func checkColorsNotSet(t *testing.T, ctx context.Context, ten *tenant.Service, orgID string) {
+	t.Helper()
+	const shown = `[...document.querySelectorAll("input[type=color]")].filter((p) => getComputedStyle(p).opacity !== "0").map((p) => p.dataset.colorFor + " " + p.value)`
+	visible := func() []string {
+		t.Helper()
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](shown))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := visible(); len(got) != 0 {
+		t.Errorf("with no colors set, the pickers show %v", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`main button.btn-primary[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".notice"))); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := ten.Organization(context.Background(), orgID); err != nil || o.Branding != nil {
+		t.Fatalf("saving the form untouched set branding %+v (%v)", o.Branding, err)
+	}
+	pick := `(() => { const p = document.querySelector('input[data-color-for="primary"]'); p.value = "#0059d6"; p.dispatchEvent(new Event("input", { bubbles: true })); return document.getElementById("primary").value; })()`
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](pick)); err != nil || got != "#0059d6" {
+		t.Fatalf("picking a color wrote %q (%v) into the field", got, err)
+	}
+	if got := visible(); len(got) != 1 || got[0] != "primary #0059d6" {
+		t.Errorf("after picking a primary color, the pickers show %v", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-clear-color="primary"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("primary").value`)); err != nil || got != "" {
+		t.Errorf("Clear left %q (%v) in the field", got, err)
+	}
+	if got := visible(); len(got) != 0 {
+		t.Errorf("after Clear, the pickers show %v", got)
 	}
 }
 

@@ -119,7 +119,7 @@ func New(cfg Config) *Handler {
 		h.cop.AddTrustedOrigin(u.Scheme + "://" + u.Host)
 	}
 	h.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.renderError(w, r, http.StatusForbidden, "This form was sent from another site and was refused.")
+		h.renderError(w, r, http.StatusForbidden, "This form was sent from another site and was refused. To make this change, open the dashboard at its own address and send the form from there.")
 	}))
 	return h
 }
@@ -150,6 +150,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	page("GET /dashboard/applications/{id}", h.editApplication)
 	page("POST /dashboard/applications/{id}", h.updateApplication)
 	page("POST /dashboard/applications/{id}/rotate-secret", h.rotateSecret)
+	page("GET /dashboard/applications/{id}/secret", h.showSecret)
 	page("GET /dashboard/applications/{id}/delete", h.confirmDeleteApplication)
 	page("POST /dashboard/applications/{id}/delete", h.deleteApplication)
 	page("GET /dashboard/applications/{id}/apis", h.applicationAPIs)

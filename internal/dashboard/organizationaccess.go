@@ -124,7 +124,9 @@ func (h *Handler) loadAddAccess(ctx context.Context, orgID, clientID string) (ad
 		c := accessChoice{Grant: g, API: api}
 		switch {
 		case has[g.ID]:
-			c.Reason = "Already has access."
+			c.Reason = "Already has access to this organization: remove it on the Machine to Machine Access tab to add it again."
+		case api.IsSystem:
+			c.Reason = "The Management API is never called on behalf of an organization: tokens for it carry none, so there is no access to add here."
 		case !supportsOrganizations(g):
 			c.Reason = "Organization support is None: set it to Optional or Required on the application's APIs tab first."
 		}

@@ -143,7 +143,7 @@ func readOrganizationForm(r *http.Request) (organizationForm, formErrors) {
 			continue
 		}
 		if seen[k] && errs == nil {
-			errs = formErrors{"metadata": fmt.Sprintf("The key %q appears twice.", k)}
+			errs = formErrors{"metadata": fmt.Sprintf("The key %q appears twice: empty one of its rows.", k)}
 		}
 		seen[k] = true
 		f.Metadata = append(f.Metadata, metadataRow{k, v})
@@ -185,7 +185,7 @@ func (h *Handler) createOrganization(w http.ResponseWriter, r *http.Request, s t
 	}
 	o, err := h.tenant.CreateOrganization(r.Context(), in)
 	if err == nil {
-		return redirect(w, r, "/dashboard/organizations/"+o.ID, "created")
+		return redirect(w, r, "/dashboard/organizations/"+o.ID, "organization-created")
 	}
 	errs, err := fieldErrors(err, organizationFormFields...)
 	if err != nil {

@@ -78,7 +78,7 @@ func TestOrganizationList(t *testing.T) {
 		}
 	})
 	t.Run("fail/a search without a match says so", func(t *testing.T) {
-		wantBody(t, h.get("/dashboard/organizations?q=initech"), "No organization matches “initech”")
+		wantBody(t, h.get("/dashboard/organizations?q=initech"), "No organization matches “initech”", "Check the spelling, or create the organization if it does not exist yet.", `<a class="btn btn-primary" href="/dashboard/organizations/new">Create organization</a>`)
 	})
 	t.Run("fail/a forged checkpoint is a 400 page", func(t *testing.T) {
 		wantStatus(t, h.get("/dashboard/organizations?from=forged"), http.StatusBadRequest)
@@ -92,7 +92,7 @@ func TestOrganizationPages(t *testing.T) {
 	t.Run("create", func(t *testing.T) {
 		p := h.post("/dashboard/organizations", url.Values{"name": {"acme"}, "display_name": {"Acme Inc."}})
 		wantRedirect(t, p, "/dashboard/organizations/org_")
-		id = strings.TrimPrefix(strings.TrimSuffix(p.location(), "?notice=created"), "/dashboard/organizations/")
+		id = strings.TrimPrefix(strings.TrimSuffix(p.location(), "?notice=organization-created"), "/dashboard/organizations/")
 		o, err := h.tenant.Organization(ctx, id)
 		if err != nil || o.Name != "acme" || o.DisplayName != "Acme Inc." {
 			t.Fatalf("organization %+v, %v", o, err)
@@ -101,10 +101,10 @@ func TestOrganizationPages(t *testing.T) {
 	t.Run("fail/a taken name is shown at the name", func(t *testing.T) {
 		p := h.post("/dashboard/organizations", url.Values{"name": {"acme"}})
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		wantBody(t, p, fieldErrorHTML("name", "An organization with this name already exists."), `value="acme"`)
+		wantBody(t, p, fieldErrorHTML("name", "An organization with this name already exists: choose another name."), `value="acme"`)
 	})
 	t.Run("fail/an uppercase name is shown at the name", func(t *testing.T) {
-		wantBody(t, h.post("/dashboard/organizations", url.Values{"name": {"Acme"}}), fieldErrorHTML("name", "String does not match pattern"))
+		wantBody(t, h.post("/dashboard/organizations", url.Values{"name": {"Acme"}}), fieldErrorHTML("name", "Use only lowercase letters, digits, _ and -, such as acme-corp."))
 	})
 
 	edit := func(changes map[string]string, metadata ...string) url.Values {
@@ -141,11 +141,12 @@ func TestOrganizationPages(t *testing.T) {
 		wantStatus(t, p, http.StatusUnprocessableEntity)
 		wantBody(t, p, `id="error-branding-logo-url"`, `value="http://acme.example/logo.png"`)
 		p = h.post("/dashboard/organizations/"+id, edit(map[string]string{"primary": "#0059d6"}))
-		wantBody(t, p, `id="error-branding-colors-page-background"`)
+		wantBody(t, p, fieldErrorHTML("branding.colors.page_background",
+			"Enter a color as # and 6 hex digits, such as #4f46e5, or clear both colors for none: the two colors go together."))
 	})
 	t.Run("fail/a repeated metadata key is shown at the metadata", func(t *testing.T) {
 		p := h.post("/dashboard/organizations/"+id, edit(nil, "tier", "gold", "tier", "silver"))
-		wantBody(t, p, fieldErrorHTML("metadata", `The key "tier" appears twice.`))
+		wantBody(t, p, fieldErrorHTML("metadata", `The key "tier" appears twice: empty one of its rows.`))
 	})
 	t.Run("emptying branding and metadata removes them", func(t *testing.T) {
 		wantRedirect(t, h.post("/dashboard/organizations/"+id, edit(nil)), "/dashboard/organizations/"+id)
@@ -153,6 +154,17 @@ func TestOrganizationPages(t *testing.T) {
 		if o.Branding != nil || len(o.Metadata) != 0 {
 			t.Fatalf("organization %+v", o)
 		}
+	})
+	t.Run("colors not set show as not set, not as black", func(t *testing.T) {
+		p := h.get("/dashboard/organizations/" + id)
+		if n := strings.Count(p.body, `<div class="color is-unset">`); n != 2 {
+			t.Errorf("%d colors marked not set, want 2", n)
+		}
+		if strings.Contains(p.body, "#000000") {
+			t.Error("a color picker starts at black")
+		}
+		wantBody(t, p, `name="primary" value="" placeholder="Not set"`, `data-clear-color="page_background"`,
+			`<label for="display_name">Display name <span class="optional">optional</span></label>`)
 	})
 	t.Run("delete confirmation counts the access that goes; delete deletes", func(t *testing.T) {
 		createAPI(t, h, "https://reports")
@@ -203,23 +215,36 @@ func TestOrganizationAccess(t *testing.T) {
 		wantBody(t, p, `value="`+required.ID+`" data-audience="https://reports" required>`,
 			`value="`+denied.ID+`" data-audience="https://billing" disabled>`, "Organization support is None")
 	})
+	t.Run("the Management API is offered with why it cannot be added, and no step that cannot be taken", func(t *testing.T) {
+		mgmt, _, err := h.tenant.CreateClient(ctx, tenant.ClientInput{Name: "Ops tool", AppType: ptr("non_interactive")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		api := bootstrapManagementAPI(t, h)
+		createGrant(t, h, mgmt.ClientID, api.Identifier, store.UsageDeny, api.Scopes[0].Value)
+		p := h.get(tab + "/add?client_id=" + mgmt.ClientID)
+		wantBody(t, p, "The Management API is never called on behalf of an organization: tokens for it carry none, so there is no access to add here.")
+		if strings.Contains(p.body, "set it to Optional or Required") {
+			t.Error("the page asks for a change the Management API refuses")
+		}
+	})
 	t.Run("fail/adding a grant without organization support shows tenant's refusal", func(t *testing.T) {
 		p := h.post(tab, url.Values{"client_id": {bot.ClientID}, "grant_id": {denied.ID}})
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		wantBody(t, p, fieldErrorHTML("grant_id", "The client grant does not allow organizations"))
+		wantBody(t, p, fieldErrorHTML("grant_id", "This API's organization support is None: set it to Optional or Required on the application's APIs tab, then add the access."))
 	})
 	t.Run("fail/adding without choosing an API says so", func(t *testing.T) {
 		p := h.post(tab, url.Values{"client_id": {bot.ClientID}})
 		wantStatus(t, p, http.StatusUnprocessableEntity)
-		wantBody(t, p, fieldErrorHTML("grant_id", "The grant does not exist."))
+		wantBody(t, p, fieldErrorHTML("grant_id", "Choose an API."))
 	})
 	t.Run("add access associates the grant", func(t *testing.T) {
 		added := h.post(tab, url.Values{"client_id": {bot.ClientID}, "grant_id": {required.ID}})
 		wantRedirect(t, added, tab+"?notice=access-added")
 		p := h.get(added.location())
-		wantBody(t, p, "Access added.", `data-grant="`+required.ID+`"`, "This organization", `<span class="chip">read:reports</span>`,
+		wantBody(t, p, "Access added: the application can now get tokens for this organization. Its Quick start tab shows how.", `data-grant="`+required.ID+`"`, "This organization", `<span class="chip">read:reports</span>`,
 			`action="/dashboard/organizations/`+o.ID+`/access/`+required.ID+`/remove"`)
-		wantBody(t, h.get(tab+"/add?client_id="+bot.ClientID), "Already has access.")
+		wantBody(t, h.get(tab+"/add?client_id="+bot.ClientID), "Already has access to this organization: remove it on the Machine to Machine Access tab to add it again.")
 	})
 	t.Run("a grant switched to None stays listed as inactive", func(t *testing.T) {
 		if _, err := h.tenant.UpdateClientGrant(ctx, required.ID, tenant.ClientGrantPatch{OrganizationUsage: ptr(store.UsageDeny)}); err != nil {
@@ -238,7 +263,9 @@ func TestOrganizationAccess(t *testing.T) {
 		}
 	})
 	t.Run("fail/an unknown organization is a 404 page", func(t *testing.T) {
-		wantStatus(t, h.get("/dashboard/organizations/org_nope/access"), http.StatusNotFound)
+		p := h.get("/dashboard/organizations/org_nope/access")
+		wantStatus(t, p, http.StatusNotFound)
+		wantBody(t, p, "This organization does not exist: it may have been deleted.", `href="/dashboard/organizations">Go to Organizations</a>`)
 		wantStatus(t, h.post("/dashboard/organizations/org_nope/access", url.Values{"grant_id": {required.ID}}), http.StatusNotFound)
 	})
 }
@@ -260,17 +287,5 @@ func TestSettingsPage(t *testing.T) {
 				t.Fatalf("switch shown %v", got)
 			}
 		})
-	}
-}
-
-func TestDisplayMessage(t *testing.T) {
-	for in, want := range map[string]string{
-		"Payload validation error: 'String is too short (0 chars), minimum 1' on property name.": "String is too short (0 chars), minimum 1.",
-		"An organization with this name already exists.":                                         "An organization with this name already exists.",
-		"Payload validation error: 'it's odd' on property metadata.k.":                           "it's odd.",
-	} {
-		if got := displayMessage(&tenant.Error{Message: in}); got != want {
-			t.Errorf("displayMessage(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

@@ -94,6 +94,8 @@ type errorView struct {
 	Status  int
 	Heading string
 	Message string
+	// Next is where to go from here, with its label; empty: the dashboard's home.
+	Next, NextLabel string
 }
 
 // renderError shows a refusal page without the navigation (there may be no session).
@@ -106,6 +108,7 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int
 // and shown as an internal error without details.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s tenant.AdminSession, err error) {
 	var status int
+	var next errorView
 	message := "Something went wrong on our side. Try again; if it keeps happening, the server log has the details."
 	if e, ok := tenant.AsError(err); ok {
 		switch e.Kind {
@@ -119,11 +122,15 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s tenant.AdminSes
 			status = http.StatusBadRequest
 		}
 		message = e.Message
+		if e.Kind == tenant.KindNotFound {
+			message, next = notFoundStep(r.URL.Path, message)
+		}
 	} else {
 		status = http.StatusInternalServerError
 		h.log.ErrorContext(r.Context(), "dashboard page failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	}
-	v := view{Title: http.StatusText(status), Data: errorView{Status: status, Heading: http.StatusText(status), Message: message}}
+	v := view{Title: http.StatusText(status), Data: errorView{Status: status, Heading: http.StatusText(status), Message: message,
+		Next: next.Next, NextLabel: next.NextLabel}}
 	if s.Admin.ID != "" {
 		h.page(w, r, s, status, "error", v)
 		return
@@ -131,18 +138,35 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s tenant.AdminSes
 	h.render(w, r, status, "error", v)
 }
 
+// notFoundStep words a missing application, API or organization by the part of the dashboard it was
+// looked for in, with the list to find it in; anything else keeps tenant's message.
+func notFoundStep(path, message string) (string, errorView) {
+	for _, s := range []struct{ prefix, thing, list, label string }{
+		{"/dashboard/applications/", "application", "/dashboard/applications", "Applications"},
+		{"/dashboard/apis/", "API", "/dashboard/apis", "APIs"},
+		{"/dashboard/organizations/", "organization", "/dashboard/organizations", "Organizations"},
+	} {
+		if strings.HasPrefix(path, s.prefix) {
+			return "This " + s.thing + " does not exist: it may have been deleted. Find it in the list of " + s.label + ".",
+				errorView{Next: s.list, NextLabel: "Go to " + s.label}
+		}
+	}
+	return message, errorView{}
+}
+
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	h.renderError(w, r, http.StatusNotFound, "There is no such page in the dashboard.")
+	h.renderError(w, r, http.StatusNotFound, "There is no such page in the dashboard. Check the address, or start again from the dashboard's home.")
 }
 
 // notices are the confirmations a redirect may ask for; the query names one, never its text.
 var noticeTexts = map[string]string{
-	"saved":         "Your changes were saved.",
-	"created":       "Created.",
-	"deleted":       "Deleted.",
-	"signed-out":    "You signed out.",
-	"access-added":  "Access added.",
-	"access-remove": "Access removed.",
+	"saved":                "Your changes were saved.",
+	"api-created":          "API created. Next: authorize an application for it on the application's APIs tab.",
+	"organization-created": "Organization created. Next: give an application access on its Machine to Machine Access tab.",
+	"deleted":              "Deleted.",
+	"signed-out":           "You signed out.",
+	"access-added":         "Access added: the application can now get tokens for this organization. Its Quick start tab shows how.",
+	"access-remove":        "Access removed.",
 }
 
 func noticeFor(key string) string { return noticeTexts[key] }
@@ -203,17 +227,4 @@ func fieldErrors(err error, fields ...string) (formErrors, error) {
 		}
 	}
 	return formErrors{"": msg}, nil
-}
-
-// displayMessage drops the Management API's wrapping of validation messages ("Payload validation
-// error: '…' on property p."): on a form, the field already says which property it is.
-func displayMessage(e *tenant.Error) string {
-	const prefix = "Payload validation error: '"
-	m := e.Message
-	if strings.HasPrefix(m, prefix) {
-		if i := strings.LastIndex(m, "' on property "); i > len(prefix) {
-			return m[len(prefix):i] + "."
-		}
-	}
-	return m
 }

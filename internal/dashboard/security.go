@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/orgauth/orgauth/internal/tenant"
@@ -25,6 +26,7 @@ const csrfField = "csrf"
 const (
 	sessionCookie = "orgauth_session"
 	signInCookie  = "orgauth_signin" // the sign-in form's CSRF token, before there is a session
+	secretCookie  = "orgauth_secret" // a new client secret on its way to the one page that shows it
 )
 
 // pageFunc serves a page for a signed-in administrator; an error it returns is rendered by fail.
@@ -70,7 +72,7 @@ func (h *Handler) signedIn(fn pageFunc) http.Handler {
 		}
 		if r.Method == http.MethodPost {
 			if err := r.ParseForm(); err != nil {
-				h.renderError(w, r, http.StatusBadRequest, "The form could not be read.")
+				h.renderError(w, r, http.StatusBadRequest, "The form could not be read (it may be too large). Reload the page and fill it in again.")
 				return
 			}
 			if !sameToken(r.PostForm.Get(csrfField), s.Session.CSRFToken) {
@@ -110,14 +112,41 @@ func (h *Handler) setCookie(w http.ResponseWriter, name, value string, maxAge in
 	})
 }
 
-// localPath keeps a post-sign-in redirect inside the dashboard: anything else (another host, a
-// scheme-relative //host path, a backslash trick) becomes the dashboard's home.
+// maxNextLength bounds a next= value; a dashboard URL is far shorter, and a longer one would only
+// make the redirect's Location header larger than proxies accept.
+const maxNextLength = 2048
+
+// localPath keeps a post-sign-in redirect inside the dashboard. It normalises next as a browser would
+// read it (percent-decoding, dot segments, repeated slashes) and keeps it only if the result is a path
+// under /dashboard/; anything else (another host or scheme, a scheme-relative //host, a backslash, a
+// control character, a path that leaves /dashboard/ once cleaned, a very long value) becomes the
+// dashboard's home. The answer is rebuilt from the decoded parts, so it is exactly what it looks like.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/dashboard/") || strings.ContainsAny(next, "\\\r\n") || strings.HasPrefix(next, "//") {
-		return "/dashboard/"
+	const home = "/dashboard/"
+	if len(next) > maxNextLength || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || hasUnsafeByte(next) {
+		return home
 	}
-	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
-		return "/dashboard/"
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || hasUnsafeByte(u.Path) {
+		return home
 	}
-	return next
+	p := path.Clean(u.Path)
+	if p == "/dashboard" {
+		p = home
+	} else if !strings.HasPrefix(p, home) {
+		return home
+	} else if strings.HasSuffix(u.Path, "/") {
+		p += "/"
+	}
+	local := url.URL{Path: p}
+	if q, err := url.ParseQuery(u.RawQuery); err == nil {
+		local.RawQuery = q.Encode()
+	}
+	return local.String()
+}
+
+// hasUnsafeByte reports a backslash (browsers read it as a slash) or a control character (CR and LF
+// would split the header).
+func hasUnsafeByte(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f })
 }

@@ -136,16 +136,90 @@ func TestSignIn(t *testing.T) {
 			strings.NewReader(url.Values{csrfField: {token}, "email": {testEmail}, "password": {testPassword}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
-		wantStatus(t, b.do(req), http.StatusForbidden)
+		p := b.do(req)
+		wantStatus(t, p, http.StatusForbidden)
+		wantBody(t, p, "This form was sent from another site and was refused. To make this change, open the dashboard at its own address and send the form from there.")
 	})
-	t.Run("fail/next never leaves the dashboard", func(t *testing.T) {
-		for _, next := range []string{"https://evil.example/", "//evil.example/dashboard/", "/dashboard/\\evil", "/other", "", "/dashboard/x\r\nSet-Cookie: a=b"} {
-			if got := localPath(next); got != "/dashboard/" {
-				t.Errorf("localPath(%q) = %q", next, got)
+	t.Run("a refused next is not echoed into the form", func(t *testing.T) {
+		form := browser().get("/dashboard/signin?next=" + url.QueryEscape("/dashboard/..//evil.com"))
+		wantBody(t, form, `name="next" value="/dashboard/"`)
+	})
+}
+
+// TestNext sends every trick a next= parameter may carry through both ways it leaves the sign-in page
+// (the redirect of a signed-in browser, and the form's hidden field after a sign-in) and checks the exact
+// Location: a path under /dashboard/, normalised, or the dashboard's home.
+func TestNext(t *testing.T) {
+	h := newHarness(t)
+	signedIn := newHarnessSharing(t, h).signIn()
+	long := "/dashboard/apis?q=" + strings.Repeat("a", maxNextLength)
+	for _, tc := range []struct{ name, next, want string }{
+		{"kept/a page", "/dashboard/apis", "/dashboard/apis"},
+		{"kept/a page with a query", "/dashboard/organizations?from=abc&q=acme", "/dashboard/organizations?from=abc&q=acme"},
+		{"kept/a trailing slash", "/dashboard/apis/", "/dashboard/apis/"},
+		{"kept/the home", "/dashboard/", "/dashboard/"},
+		{"normalised/no trailing slash on the home", "/dashboard", "/dashboard/"},
+		{"normalised/dot segments inside the dashboard", "/dashboard/apis/../applications", "/dashboard/applications"},
+		{"normalised/a single dot", "/dashboard/./apis", "/dashboard/apis"},
+		{"normalised/a double slash inside", "/dashboard//apis", "/dashboard/apis"},
+		{"normalised/an encoded slash inside", "/dashboard/%2fevil.com", "/dashboard/evil.com"},
+		{"normalised/an encoded letter", "/%64ashboard/apis", "/dashboard/apis"},
+		{"normalised/the fragment dropped", "/dashboard/apis#top", "/dashboard/apis"},
+		{"normalised/a query is re-encoded", "/dashboard/apis?next=//evil.com", "/dashboard/apis?next=%2F%2Fevil.com"},
+		{"normalised/an encoded CR LF in the query stays encoded", "/dashboard/apis?x=%0d%0aSet-Cookie:a", "/dashboard/apis?x=%0D%0ASet-Cookie%3Aa"},
+		{"normalised/a query that does not parse is dropped", "/dashboard/apis?a=1;b=2", "/dashboard/apis"},
+		{"normalised/non-ASCII is escaped", "/dashboard/é", "/dashboard/%C3%A9"},
+		{"refused/dot-dot then a double slash", "/dashboard/..//evil.com", "/dashboard/"},
+		{"refused/dot-dot out of the dashboard", "/dashboard/../evil.com", "/dashboard/"},
+		{"refused/dot-dots past the root", "/dashboard/../../../evil.com", "/dashboard/"},
+		{"refused/encoded dots", "/dashboard/%2e%2e//evil.com", "/dashboard/"},
+		{"refused/upper-case encoded dots", "/dashboard/%2E%2E/evil.com", "/dashboard/"},
+		{"refused/half-encoded dots", "/dashboard/.%2e/evil.com", "/dashboard/"},
+		{"refused/an encoded slash after dot-dot", "/dashboard/..%2fevil.com", "/dashboard/"},
+		{"refused/encoded slashes and dots", "/dashboard%2f..%2f..%2fevil.com", "/dashboard/"},
+		{"refused/a scheme-relative URL", "//evil.com", "/dashboard/"},
+		{"refused/a scheme-relative URL into a dashboard path", "//evil.com/dashboard/", "/dashboard/"},
+		{"refused/three slashes", "///evil.com", "/dashboard/"},
+		{"refused/slash backslash", "/\\evil.com", "/dashboard/"},
+		{"refused/backslashes", "\\\\evil.com", "/dashboard/"},
+		{"refused/a backslash inside", "/dashboard/\\evil.com", "/dashboard/"},
+		{"refused/backslash dot-dots", "/dashboard/..\\..\\evil.com", "/dashboard/"},
+		{"refused/encoded backslashes", "/dashboard/%5c..%5c..%5cevil.com", "/dashboard/"},
+		{"refused/an absolute URL", "https://evil.com/dashboard/", "/dashboard/"},
+		{"refused/an absolute URL to this host's path", "http://dashboard.test/dashboard/apis", "/dashboard/"},
+		{"refused/a scheme with a path", "https:/dashboard/apis", "/dashboard/"},
+		{"refused/javascript", "javascript:alert(1)", "/dashboard/"},
+		{"refused/data", "data:text/html,<script>alert(1)</script>", "/dashboard/"},
+		{"kept/an at sign is only a path", "/dashboard/@evil.com", "/dashboard/@evil.com"},
+		{"refused/CR LF", "/dashboard/x\r\nSet-Cookie: a=b", "/dashboard/"},
+		{"refused/an encoded CR LF in the path", "/dashboard/%0d%0aSet-Cookie:a=b", "/dashboard/"},
+		{"refused/a tab", "/dashboard/\t/evil", "/dashboard/"},
+		{"refused/a NUL", "/dashboard/x\x00", "/dashboard/"},
+		{"refused/an encoded NUL", "/dashboard/x%00", "/dashboard/"},
+		{"refused/a leading space", " /dashboard/apis", "/dashboard/"},
+		{"refused/another path", "/other", "/dashboard/"},
+		{"refused/a path that only starts like the dashboard", "/dashboardevil", "/dashboard/"},
+		{"kept/the sign-in page itself", "/dashboard/signin", "/dashboard/signin"},
+		{"refused/empty", "", "/dashboard/"},
+		{"refused/a very long value", long, "/dashboard/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := signedIn.get("/dashboard/signin?next=" + url.QueryEscape(tc.next))
+			if p.status != http.StatusSeeOther || p.location() != tc.want {
+				t.Fatalf("next=%q: status %d, Location %q; want 303 to %q", tc.next, p.status, p.location(), tc.want)
 			}
-		}
-		if got := localPath("/dashboard/apis?page=2"); got != "/dashboard/apis?page=2" {
-			t.Errorf("localPath kept %q", got)
+			if got := localPath(tc.next); got != tc.want {
+				t.Errorf("the sign-in form would send next=%q to %q, want %q", tc.next, got, tc.want)
+			}
+		})
+	}
+	t.Run("after a sign-in", func(t *testing.T) {
+		b := newHarnessSharing(t, h)
+		form := b.get("/dashboard/signin")
+		p := b.postRaw("/dashboard/signin", url.Values{csrfField: {csrfOf(t, form)}, "email": {testEmail},
+			"password": {testPassword}, "next": {"/dashboard/..//evil.com"}})
+		if p.status != http.StatusSeeOther || p.location() != "/dashboard/" {
+			t.Fatalf("status %d, Location %q; want 303 to /dashboard/", p.status, p.location())
 		}
 	})
 }
@@ -217,7 +291,7 @@ func TestLimiter(t *testing.T) {
 
 func TestCSRF(t *testing.T) {
 	h := newHarness(t).signIn()
-	for name, token := range map[string][]string{"missing": nil, "empty": {""}, "wrong": {"x" + h.csrf[1:]}} {
+	for name, token := range map[string][]string{"missing": nil, "empty": {""}, "wrong": {strings.Map(func(r rune) rune { return r ^ 1 }, h.csrf)}} {
 		t.Run("fail/"+name+" token is refused and changes nothing", func(t *testing.T) {
 			form := url.Values{"name": {"acme"}}
 			if token != nil {
@@ -230,6 +304,11 @@ func TestCSRF(t *testing.T) {
 			}
 		})
 	}
+	t.Run("fail/a form too large to read says what to do", func(t *testing.T) {
+		p := h.post("/dashboard/organizations", url.Values{"name": {strings.Repeat("a", maxFormBytes)}})
+		wantStatus(t, p, http.StatusBadRequest)
+		wantBody(t, p, "The form could not be read (it may be too large). Reload the page and fill it in again.")
+	})
 	t.Run("another session's token is refused", func(t *testing.T) {
 		other := newHarnessSharing(t, h).signIn()
 		p := h.postRaw("/dashboard/organizations", url.Values{"name": {"acme"}, csrfField: {other.csrf}})

@@ -45,7 +45,7 @@ func (h *Handler) renderSignIn(w http.ResponseWriter, r *http.Request, status in
 
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		h.renderError(w, r, http.StatusBadRequest, "The form could not be read.")
+		h.renderError(w, r, http.StatusBadRequest, "The form could not be read (it may be too large). Reload the page and fill it in again.")
 		return
 	}
 	c, err := r.Cookie(h.cookieName(signInCookie))

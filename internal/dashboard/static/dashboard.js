@@ -60,17 +60,31 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
-  // Color pickers write into the hex field beside them, and follow it.
+  // Color pickers write into the hex field beside them, and follow it. The hex field is what the form
+  // sends; while it is empty the color is not set, and the picker (which cannot be empty) is hidden
+  // behind a "none" swatch rather than showing black. Clear empties the field.
   const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i;
   const full = (v) => v.length === 4 ? "#" + [...v.slice(1)].map((c) => c + c).join("") : v;
   for (const picker of document.querySelectorAll("input[type=color][data-color-for]")) {
     const field = document.getElementById(picker.dataset.colorFor);
-    const sync = () => { if (hex.test(field.value)) picker.value = full(field.value.toLowerCase()); };
+    const box = picker.closest(".color");
+    const sync = () => {
+      if (hex.test(field.value)) picker.value = full(field.value.toLowerCase());
+      box.classList.toggle("is-unset", field.value.trim() === "");
+    };
     sync();
     field.addEventListener("input", sync);
     picker.addEventListener("input", () => {
       field.value = picker.value;
       field.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
+  for (const button of document.querySelectorAll("[data-clear-color]")) {
+    const field = document.getElementById(button.dataset.clearColor);
+    button.addEventListener("click", () => {
+      field.value = "";
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      field.focus();
     });
   }
 
