@@ -95,6 +95,39 @@ func (f *fakeStore) DeletePreviousSigningKeys(ctx context.Context, retiredBefore
 	return nil
 }
 
+func (f *fakeStore) TrimPreviousSigningKeys(ctx context.Context, keep int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deletes++
+	// Newest retirement first; among equal ones, the later inserted first.
+	order := make([]int, 0, len(f.keys))
+	for i := range f.keys {
+		order = append(order, i)
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := f.keys[b].RetiredAt.Compare(f.keys[a].RetiredAt); c != 0 {
+			return c
+		}
+		return b - a
+	})
+	drop := map[int]bool{}
+	count := map[string]int{}
+	for _, i := range order {
+		if k := f.keys[i]; k.State == store.KeyPrevious {
+			count[k.Alg]++
+			drop[i] = count[k.Alg] > keep
+		}
+	}
+	var kept []store.SigningKey
+	for i, k := range f.keys {
+		if !drop[i] {
+			kept = append(kept, k)
+		}
+	}
+	f.keys = kept
+	return nil
+}
+
 // stored returns the keys of alg in state.
 func (f *fakeStore) stored(alg, state string) []store.SigningKey {
 	f.mu.Lock()

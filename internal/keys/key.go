@@ -38,18 +38,21 @@ func (k *signingKey) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("kid", k.kid), slog.String("alg", k.alg))
 }
 
-// generateKey makes a fresh key for alg, ready to insert in the given state.
-func generateKey(alg, state string, now time.Time) (store.SigningKey, error) {
-	var priv crypto.Signer
-	var err error
+// newPrivateKey generates a private key for alg.
+func newPrivateKey(alg string) (crypto.Signer, error) {
 	switch alg {
 	case RS256, PS256:
-		priv, err = rsa.GenerateKey(rand.Reader, rsaBits)
+		return rsa.GenerateKey(rand.Reader, rsaBits)
 	case ES256:
-		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	default:
-		return store.SigningKey{}, fmt.Errorf("%w: %q", ErrUnknownAlgorithm, alg)
+		return nil, fmt.Errorf("%w: %q", ErrUnknownAlgorithm, alg)
 	}
+}
+
+// generateKey makes a fresh key for alg, ready to insert in the given state.
+func (m *Manager) generateKey(alg, state string, now time.Time) (store.SigningKey, error) {
+	priv, err := m.newKey(alg)
 	if err != nil {
 		return store.SigningKey{}, fmt.Errorf("generate %s key: %w", alg, err)
 	}

@@ -101,7 +101,7 @@ func TestVerify(t *testing.T) {
 		return input + "." + b64(sig)
 	}
 	unknownKey := func() string {
-		sk, err := generateKey(ES256, store.KeyCurrent, now)
+		sk, err := (&Manager{newKey: newPrivateKey}).generateKey(ES256, store.KeyCurrent, now)
 		if err != nil {
 			t.Fatal(err)
 		}

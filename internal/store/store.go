@@ -271,6 +271,9 @@ type Store interface {
 	RotateSigningKeys(ctx context.Context, alg string, newNext SigningKey, now time.Time) error
 	// DeletePreviousSigningKeys deletes previous keys retired before t.
 	DeletePreviousSigningKeys(ctx context.Context, retiredBefore time.Time) error
+	// TrimPreviousSigningKeys keeps, for each algorithm, the keep most recently retired previous keys
+	// and deletes the others.
+	TrimPreviousSigningKeys(ctx context.Context, keep int) error
 
 	// CreateAdmin: ErrConflict when the email is taken.
 	CreateAdmin(ctx context.Context, a Admin) error

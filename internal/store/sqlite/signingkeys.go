@@ -95,3 +95,23 @@ func (s *Store) DeletePreviousSigningKeys(ctx context.Context, retiredBefore tim
 	}
 	return nil
 }
+
+// TrimPreviousSigningKeys keeps, for each algorithm, the keep most recently retired previous keys (the
+// later inserted first among those retired at the same time) and deletes the others.
+func (s *Store) TrimPreviousSigningKeys(ctx context.Context, keep int) error {
+	if keep < 0 {
+		return fmt.Errorf("sqlite: trim previous signing keys: negative count %d", keep)
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM signing_keys WHERE seq IN (
+			SELECT seq FROM (
+				SELECT seq, ROW_NUMBER() OVER (PARTITION BY alg ORDER BY retired_at DESC, seq DESC) AS rank
+				FROM signing_keys WHERE state = ?)
+			WHERE rank > ?)`, store.KeyPrevious, keep)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: trim previous signing keys: %w", err)
+	}
+	return nil
+}

@@ -137,4 +137,29 @@ func testSigningKeys(t *testing.T, open opener) {
 		must(t, err)
 		equal(t, "kept", ids(keys, keyID), []string{atCutoff.KID, recent.KID, current.KID, next.KID})
 	})
+
+	t.Run("trim keeps the most recently retired previous keys of each algorithm", func(t *testing.T) {
+		f := open(t)
+		retired := func(alg string, at time.Time) store.SigningKey {
+			k := f.newSigningKey(alg, store.KeyPrevious)
+			k.RetiredAt = at
+			return k
+		}
+		// Inserted out of retirement order; the two retired at 300 tie, and the later inserted wins.
+		rs100, rs300a, rs200, rs300b := retired("RS256", at(100)), retired("RS256", at(300)), retired("RS256", at(200)), retired("RS256", at(300))
+		es100, es200 := retired("ES256", at(100)), retired("ES256", at(200))
+		current, next := f.newSigningKey("RS256", store.KeyCurrent), f.newSigningKey("RS256", store.KeyNext)
+		for _, k := range []store.SigningKey{rs100, rs300a, current, rs200, es100, rs300b, es200, next} {
+			must(t, f.s.InsertSigningKey(f.ctx, k))
+		}
+		must(t, f.s.TrimPreviousSigningKeys(f.ctx, 2))
+		keys, err := f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "kept", ids(keys, keyID), []string{rs300a.KID, current.KID, es100.KID, rs300b.KID, es200.KID, next.KID})
+
+		must(t, f.s.TrimPreviousSigningKeys(f.ctx, 0))
+		keys, err = f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "kept", ids(keys, keyID), []string{current.KID, next.KID})
+	})
 }
