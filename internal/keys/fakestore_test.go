@@ -128,6 +128,24 @@ func (f *fakeStore) TrimPreviousSigningKeys(ctx context.Context, keep int) error
 	return nil
 }
 
+func (f *fakeStore) ResealSigningKeys(ctx context.Context, reseal func(store.SigningKey) ([]byte, error)) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	resealed := slices.Clone(f.keys)
+	for i, k := range resealed {
+		k.PrivateKey = slices.Clone(k.PrivateKey)
+		sealed, err := reseal(k)
+		if err != nil {
+			return err
+		}
+		if sealed != nil {
+			resealed[i].PrivateKey = slices.Clone(sealed)
+		}
+	}
+	f.keys = resealed
+	return nil
+}
+
 // stored returns the keys of alg in state.
 func (f *fakeStore) stored(alg, state string) []store.SigningKey {
 	f.mu.Lock()

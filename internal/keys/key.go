@@ -64,13 +64,15 @@ func (m *Manager) generateKey(alg, state string, now time.Time) (store.SigningKe
 	if err != nil {
 		return store.SigningKey{}, err
 	}
-	return store.SigningKey{KID: kid, Alg: alg, PrivateKey: der, State: state, CreatedAt: now}, nil
+	sk := store.SigningKey{KID: kid, Alg: alg, State: state, CreatedAt: now}
+	sk.PrivateKey = m.kek.Seal(der, sealedData(sk))
+	return sk, nil
 }
 
-// parseKey turns a stored key into a signingKey, checking that the key suits its algorithm and that the kid
-// is the key's thumbprint.
-func parseKey(sk store.SigningKey) (*signingKey, error) {
-	parsed, err := x509.ParsePKCS8PrivateKey(sk.PrivateKey)
+// parseKey turns a stored key, whose private key decrypted is der (PKCS#8), into a signingKey, checking
+// that the key suits its algorithm and that the kid is the key's thumbprint.
+func parseKey(sk store.SigningKey, der []byte) (*signingKey, error) {
+	parsed, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
 		return nil, fmt.Errorf("parse key %s: %w", sk.KID, err)
 	}

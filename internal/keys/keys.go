@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/orgauth/orgauth/internal/kek"
 	"github.com/orgauth/orgauth/internal/store"
 )
 
@@ -50,10 +51,16 @@ type KeyStore interface {
 	RotateSigningKeys(ctx context.Context, alg string, newNext store.SigningKey, now time.Time) error
 	DeletePreviousSigningKeys(ctx context.Context, retiredBefore time.Time) error
 	TrimPreviousSigningKeys(ctx context.Context, keep int) error
+	ResealSigningKeys(ctx context.Context, reseal func(store.SigningKey) ([]byte, error)) error
 }
 
 // Options configure a Manager. Zero values pick the defaults.
 type Options struct {
+	// KEK encrypts the private keys in the store (required). Keys stored in plaintext, by a version of
+	// orgauth from before encryption, or under one of PreviousKEKs are encrypted under KEK when loaded.
+	KEK          *kek.Key
+	PreviousKEKs []*kek.Key
+
 	Logger *slog.Logger     // default: discard
 	Now    func() time.Time // default: time.Now
 	Retain time.Duration    // how long a retired key stays published; default: DefaultRetain
@@ -64,6 +71,8 @@ type Options struct {
 // Manager signs access tokens and publishes the JWKS. It is safe for concurrent use.
 type Manager struct {
 	store  KeyStore
+	kek    *kek.Key
+	oldKEK []*kek.Key
 	log    *slog.Logger
 	now    func() time.Time
 	retain time.Duration
@@ -81,10 +90,13 @@ func Open(ctx context.Context, st KeyStore, opts Options) (*Manager, error) {
 	if st == nil {
 		return nil, errors.New("open signing keys: no store")
 	}
+	if opts.KEK == nil {
+		return nil, errors.New("open signing keys: no key-encryption key")
+	}
 	if opts.Retain < 0 {
 		return nil, fmt.Errorf("open signing keys: negative retention %s", opts.Retain)
 	}
-	m := &Manager{store: st, log: opts.Logger, now: opts.Now, retain: opts.Retain, newKey: opts.newKey,
+	m := &Manager{store: st, kek: opts.KEK, oldKEK: opts.PreviousKEKs, log: opts.Logger, now: opts.Now, retain: opts.Retain, newKey: opts.newKey,
 		signing: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)

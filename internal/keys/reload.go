@@ -52,6 +52,9 @@ func (m *Manager) reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("list signing keys: %w", err)
 	}
+	if stored, err = m.reseal(ctx, stored); err != nil {
+		return err
+	}
 	if stored, err = m.prune(ctx, stored); err != nil {
 		return err
 	}
@@ -62,7 +65,7 @@ func (m *Manager) reload(ctx context.Context) error {
 			return fmt.Errorf("list signing keys: %w", err)
 		}
 	}
-	s, err := buildSnapshot(stored, m.snap.Load())
+	s, err := buildSnapshot(stored, m.snap.Load(), m.unseal)
 	if err != nil {
 		return fmt.Errorf("load signing keys: %w", err)
 	}

@@ -78,7 +78,7 @@ func TestThousandRotations(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	clk := newClock()
-	m, err := Open(ctx, st, Options{Now: clk.Now, newKey: fastKeys(t)})
+	m, err := Open(ctx, st, Options{KEK: testKEK, Now: clk.Now, newKey: fastKeys(t)})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -18,10 +18,18 @@ func insertSigningKey(ctx context.Context, q querier, k store.SigningKey) error 
 
 // ListSigningKeys lists every signing key in creation order.
 func (s *Store) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT kid, alg, private_key, state, created_at, retired_at
-		FROM signing_keys ORDER BY seq`)
+	keys, err := listSigningKeys(ctx, s.r)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+	}
+	return keys, nil
+}
+
+func listSigningKeys(ctx context.Context, q querier) ([]store.SigningKey, error) {
+	rows, err := q.QueryContext(ctx, `SELECT kid, alg, private_key, state, created_at, retired_at
+		FROM signing_keys ORDER BY seq`)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var keys []store.SigningKey
@@ -32,15 +40,12 @@ func (s *Store) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
 			retired sql.Null[int64]
 		)
 		if err := rows.Scan(&k.KID, &k.Alg, &k.PrivateKey, &k.State, &created, &retired); err != nil {
-			return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+			return nil, err
 		}
 		k.CreatedAt, k.RetiredAt = fromMicros(created), fromNullMicros(retired)
 		keys = append(keys, k)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
-	}
-	return keys, nil
+	return keys, rows.Err()
 }
 
 // InsertSigningKey stores k; ErrConflict when its kid is taken, or when k is current or next and its
@@ -112,6 +117,34 @@ func (s *Store) TrimPreviousSigningKeys(ctx context.Context, keep int) error {
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: trim previous signing keys: %w", err)
+	}
+	return nil
+}
+
+// ResealSigningKeys runs reseal on every signing key in one transaction and stores what it returns
+// (nil: unchanged). An error from reseal rolls everything back.
+func (s *Store) ResealSigningKeys(ctx context.Context, reseal func(store.SigningKey) ([]byte, error)) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		keys, err := listSigningKeys(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			sealed, err := reseal(k)
+			if err != nil {
+				return err
+			}
+			if sealed == nil {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE signing_keys SET private_key = ? WHERE kid = ?", sealed, k.KID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: reseal signing keys: %w", err)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -161,5 +162,39 @@ func testSigningKeys(t *testing.T, open opener) {
 		keys, err = f.s.ListSigningKeys(f.ctx)
 		must(t, err)
 		equal(t, "kept", ids(keys, keyID), []string{current.KID, next.KID})
+	})
+
+	t.Run("reseal replaces the private keys it returns, all or none", func(t *testing.T) {
+		f := open(t)
+		a, b := f.newSigningKey("RS256", store.KeyCurrent), f.newSigningKey("ES256", store.KeyPrevious)
+		b.RetiredAt = at(100)
+		must(t, f.s.InsertSigningKey(f.ctx, a))
+		must(t, f.s.InsertSigningKey(f.ctx, b))
+
+		refused := errors.New("refused")
+		err := f.s.ResealSigningKeys(f.ctx, func(k store.SigningKey) ([]byte, error) {
+			if k.KID == b.KID {
+				return nil, refused
+			}
+			return []byte("changed"), nil
+		})
+		wantErr(t, err, refused)
+		keys, err := f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "keys after a refused reseal", keys, []store.SigningKey{a, b})
+
+		var seen []store.SigningKey
+		must(t, f.s.ResealSigningKeys(f.ctx, func(k store.SigningKey) ([]byte, error) {
+			seen = append(seen, k)
+			if k.KID == a.KID {
+				return nil, nil
+			}
+			return append([]byte("sealed:"), k.PrivateKey...), nil
+		}))
+		equal(t, "keys reseal saw", seen, []store.SigningKey{a, b})
+		b.PrivateKey = append([]byte("sealed:"), b.PrivateKey...)
+		keys, err = f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "keys after reseal", keys, []store.SigningKey{a, b})
 	})
 }
