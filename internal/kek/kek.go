@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -87,8 +88,9 @@ func Load(path string) (*Key, error) {
 	return k, nil
 }
 
-// Create generates a KEK and writes it to a new file at path, readable by its owner only. It fails if
-// the file exists, so that it never replaces a KEK that sealed something.
+// Create generates a KEK and writes it to a new file at path, readable by its owner only. It fails with
+// an error wrapping fs.ErrExist if the file exists, so that it never replaces a KEK that sealed
+// something; the file appears whole or not at all, so a concurrent Load never reads half a key.
 func Create(path string) (*Key, error) {
 	raw := make([]byte, Size)
 	rand.Read(raw)
@@ -96,14 +98,17 @@ func Create(path string) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("create key-encryption key: %w", err)
 	}
+	defer os.Remove(f.Name())
 	_, err = f.WriteString(base64.StdEncoding.EncodeToString(raw) + "\n")
-	if err = errors.Join(err, f.Sync(), f.Close()); err != nil {
-		os.Remove(path)
+	if err = errors.Join(err, f.Chmod(0o600), f.Sync(), f.Close()); err != nil {
 		return nil, fmt.Errorf("create key-encryption key %s: %w", path, err)
+	}
+	if err := os.Link(f.Name(), path); err != nil {
+		return nil, fmt.Errorf("create key-encryption key: %w", err)
 	}
 	return k, nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -139,5 +140,34 @@ func TestKeyNeverPrinted(t *testing.T) {
 	}
 	if !strings.Contains(printed, k.ID()) {
 		t.Fatalf("the key's id does not show in %q", printed)
+	}
+}
+
+func TestConcurrentCreateKeepsOneKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "orgauth.db.kek")
+	keys := make([]*Key, 8)
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Go(func() { keys[i], errs[i] = Create(path) })
+	}
+	wg.Wait()
+	var won *Key
+	for i, err := range errs {
+		switch {
+		case err == nil && won == nil:
+			won = keys[i]
+		case err == nil:
+			t.Fatal("two Creates both succeeded")
+		case !errors.Is(err, os.ErrExist):
+			t.Fatalf("Create: %v", err)
+		}
+	}
+	loaded, err := Load(path)
+	if err != nil || won == nil || loaded.ID() != won.ID() {
+		t.Fatalf("file holds %v (%v), the winner made %v", loaded, err, won)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/kek"
@@ -43,19 +44,25 @@ func LoadKEK(ctx context.Context, cfg config.Config, log *slog.Logger) (KEK, err
 		return KEK{}, ErrNoKEK
 	default:
 		path := cfg.DB + ".kek"
-		out.Key, err = kek.Load(path)
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			if out.Key, err = kek.Create(path); err != nil {
-				return KEK{}, err
+		if out.Key, err = kek.Load(path); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				return KEK{}, fmt.Errorf("create key-encryption key: %w", err)
 			}
-			out.Generated = path
+			out.Key, err = kek.Create(path)
+			if err == nil {
+				out.Generated = path
+			} else if errors.Is(err, os.ErrExist) { // another instance on this file made it first
+				out.Key, err = kek.Load(path)
+			}
+		}
+		if err != nil {
+			return KEK{}, err
+		}
+		if out.Generated != "" {
 			log.WarnContext(ctx, "generated a key-encryption key for the signing keys beside the database: "+
 				"back it up apart from the database, which is useless without it",
 				"kek", out.Key, "file", path)
-		case err != nil:
-			return KEK{}, err
-		default:
+		} else {
 			log.InfoContext(ctx, "signing keys encrypted with the key-encryption key beside the database", "kek", out.Key, "file", path)
 		}
 	}
