@@ -53,7 +53,9 @@ func launch(t *testing.T, bin, db, issuer string) *process {
 	ln.Close()
 	p := &process{url: "http://" + addr}
 	p.cmd = exec.Command(bin, "serve", "--addr", addr, "--db", db, "--issuer", issuer)
-	p.cmd.Env = append(os.Environ(), "ORGAUTH_BOOTSTRAP_CLIENT_ID=", "ORGAUTH_BOOTSTRAP_CLIENT_SECRET=")
+	// Instances sharing a store share its key-encryption key (32 zero bytes here).
+	p.cmd.Env = append(os.Environ(), "ORGAUTH_BOOTSTRAP_CLIENT_ID=", "ORGAUTH_BOOTSTRAP_CLIENT_SECRET=",
+		"ORGAUTH_KEY_ENCRYPTION_KEY_FILE=", "ORGAUTH_KEY_ENCRYPTION_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
 	p.cmd.Stdout, p.cmd.Stderr = p, p
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -15,12 +15,14 @@ import (
 	"time"
 
 	"github.com/orgauth/orgauth/internal/config"
+	"github.com/orgauth/orgauth/internal/kek"
 	"github.com/orgauth/orgauth/internal/server"
 )
 
 // seeded is a store ready for the load: where it is and what it holds.
 type seeded struct {
 	db       string // what the server's --db gets
+	kekFile  string // what the server's --key-encryption-key-file gets
 	manifest *manifest
 	seedTime time.Duration // 0 when a cached store was reused
 }
@@ -42,11 +44,20 @@ func prepareStore(ctx context.Context, db, cacheDir string, sc Scale, reseed boo
 	if err := os.MkdirAll(cacheDir, 0o700); err != nil {
 		return seeded{}, fmt.Errorf("cache directory: %w", err)
 	}
+	// One key-encryption key for every store the bench seeds, kept beside them for the server.
+	kekFile := filepath.Join(cacheDir, "bench.kek")
+	benchKEK, err := kek.Load(kekFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		benchKEK, err = kek.Create(kekFile)
+	}
+	if err != nil {
+		return seeded{}, err
+	}
 	if !reseed {
 		m, err := reuse(ctx, db, manifestPath)
 		if err == nil {
 			fmt.Fprintf(log, "reusing the seeded store (%s)\n", manifestPath)
-			return seeded{db: db, manifest: m}, nil
+			return seeded{db: db, kekFile: kekFile, manifest: m}, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			if postgres {
@@ -69,7 +80,7 @@ func prepareStore(ctx context.Context, db, cacheDir string, sc Scale, reseed boo
 	if err != nil {
 		return seeded{}, err
 	}
-	m, err := seed(ctx, st, sc, workers, log)
+	m, err := seed(ctx, st, benchKEK, sc, workers, log)
 	if cerr := st.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close the seeded store: %w", cerr)
 	}
@@ -81,7 +92,7 @@ func prepareStore(ctx context.Context, db, cacheDir string, sc Scale, reseed boo
 		return seeded{}, err
 	}
 	fmt.Fprintf(log, "seeded in %s\n", took.Round(time.Millisecond))
-	return seeded{db: db, manifest: m, seedTime: took}, nil
+	return seeded{db: db, kekFile: kekFile, manifest: m, seedTime: took}, nil
 }
 
 // reuse loads the manifest at path and checks the store against it; fs.ErrNotExist when there is none.

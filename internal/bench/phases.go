@@ -16,7 +16,8 @@ func (r *Report) measureServer(ctx context.Context, o Options, s seeded, work st
 	if err != nil {
 		return err
 	}
-	args := []string{"serve", "--addr", addr, "--db", s.db, "--issuer", s.manifest.Issuer, "--log-level", "info"}
+	args := []string{"serve", "--addr", addr, "--db", s.db, "--issuer", s.manifest.Issuer, "--log-level", "info",
+		"--key-encryption-key-file", s.kekFile}
 	var pprofAddr string
 	if o.ProfileDir != "" {
 		if pprofAddr, err = freeAddr(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/orgauth/orgauth/internal/kek"
 	"github.com/orgauth/orgauth/internal/keys"
 	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
@@ -82,7 +83,7 @@ func (m *manifest) orgApp(i, j int) int { return (i + j) % m.Scale.Apps }
 
 // seed fills an empty store through the tenant service, as the Management API would, with workers
 // concurrent callers. It reports progress to log.
-func seed(ctx context.Context, st store.Store, sc Scale, workers int, log io.Writer) (*manifest, error) {
+func seed(ctx context.Context, st store.Store, keyEncryption *kek.Key, sc Scale, workers int, log io.Writer) (*manifest, error) {
 	if err := requireEmpty(ctx, st); err != nil {
 		return nil, err
 	}
@@ -95,7 +96,7 @@ func seed(ctx context.Context, st store.Store, sc Scale, workers int, log io.Wri
 		return nil, fmt.Errorf("seed: bootstrap: %w", err)
 	}
 	// The keys are created now so that a server start measures a restart, not the key generation.
-	if _, err := keys.Open(ctx, st, keys.Options{}); err != nil {
+	if _, err := keys.Open(ctx, st, keys.Options{KEK: keyEncryption}); err != nil {
 		return nil, fmt.Errorf("seed: signing keys: %w", err)
 	}
 	m := &manifest{Format: seedFormat, Scale: sc, Issuer: benchIssuer, AdminID: boot.ClientID, AdminSecret: boot.ClientSecret}

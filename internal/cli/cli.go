@@ -13,7 +13,6 @@ import (
 	"syscall"
 
 	"github.com/orgauth/orgauth/internal/config"
-	"github.com/orgauth/orgauth/internal/keys"
 	"github.com/orgauth/orgauth/internal/server"
 )
 
@@ -23,6 +22,8 @@ Usage:
   orgauth serve [flags]        run the server (orgauth serve -h lists the flags)
   orgauth admins add <email>   add a dashboard administrator (orgauth admins add -h for the flags)
   orgauth keys rotate [--db]   rotate the signing keys (the next key, already published, starts signing)
+  orgauth keys rewrap --new-key-encryption-key-file <file> [--db]
+                               re-encrypt the signing keys under a new key-encryption key
   orgauth bench [flags]        benchmark the token endpoint (orgauth bench -h lists the flags)
   orgauth help                 show this help
 `
@@ -42,11 +43,15 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 	case "bench":
 		err = benchCmd(args[1:], stdout, stderr)
 	case "keys":
-		if len(args) < 2 || args[1] != "rotate" {
+		switch {
+		case len(args) >= 2 && args[1] == "rotate":
+			err = rotateKeys(args[2:], getenv, stdout)
+		case len(args) >= 2 && args[1] == "rewrap":
+			err = rewrapKeys(args[2:], getenv, stdout)
+		default:
 			fmt.Fprint(stderr, usage)
 			return 2
 		}
-		err = rotateKeys(args[2:], getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -86,24 +91,16 @@ func serve(args []string, getenv func(string) string, stderr io.Writer) error {
 
 func rotateKeys(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
-	db := config.DefaultDB
-	if v := getenv("ORGAUTH_DB"); v != "" {
-		db = v
-	}
-	fs.StringVar(&db, "db", db, "SQLite file path or postgres:// URL (env ORGAUTH_DB)")
+	cfg := storeFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	ctx := context.Background()
-	st, err := server.OpenStore(ctx, db)
+	m, closeStore, err := openKeys(ctx, cfg, nil, stdout)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	m, err := keys.Open(ctx, st, keys.Options{})
-	if err != nil {
-		return fmt.Errorf("open signing keys: %w", err)
-	}
+	defer closeStore()
 	if err := m.Rotate(ctx); err != nil {
 		return fmt.Errorf("rotate signing keys: %w", err)
 	}

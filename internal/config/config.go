@@ -31,6 +31,15 @@ type Config struct {
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // text or json
 
+	// The key-encryption key (package kek) that encrypts the signing keys in the store: a file holding it
+	// in base64, or the base64 itself (environment only, so that it never shows in a process list).
+	// Without either, a SQLite store gets one generated beside it (DB + ".kek"); PostgreSQL requires one.
+	KeyEncryptionKeyFile string
+	KeyEncryptionKey     string
+	// PreviousKeyEncryptionKeyFile, while the key-encryption key is being changed, opens signing keys
+	// still encrypted under the old one; they are re-encrypted under the new one at start.
+	PreviousKeyEncryptionKeyFile string
+
 	// PprofAddr, when set, serves net/http/pprof on its own listener (for profiling; keep it on loopback).
 	PprofAddr string
 }
@@ -57,6 +66,9 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	str(&c.LogLevel, "log-level", "ORGAUTH_LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	str(&c.LogFormat, "log-format", "ORGAUTH_LOG_FORMAT", "text", "log format: text or json")
 	str(&c.PprofAddr, "pprof-addr", "ORGAUTH_PPROF_ADDR", "", "serve net/http/pprof on this address (off when empty)")
+	str(&c.KeyEncryptionKeyFile, "key-encryption-key-file", "ORGAUTH_KEY_ENCRYPTION_KEY_FILE", "", "file holding the key-encryption key of the signing keys, base64 (default: DB.kek beside a SQLite file; required with PostgreSQL)")
+	str(&c.PreviousKeyEncryptionKeyFile, "previous-key-encryption-key-file", "ORGAUTH_PREVIOUS_KEY_ENCRYPTION_KEY_FILE", "", "while changing the key-encryption key: file holding the previous one")
+	c.KeyEncryptionKey = getenv("ORGAUTH_KEY_ENCRYPTION_KEY")
 	c.BootstrapClientID = getenv("ORGAUTH_BOOTSTRAP_CLIENT_ID")
 	c.BootstrapClientSecret = getenv("ORGAUTH_BOOTSTRAP_CLIENT_SECRET")
 	c.BootstrapAdminEmail = getenv("ORGAUTH_BOOTSTRAP_ADMIN_EMAIL")
@@ -117,6 +129,9 @@ func (c Config) Validate() error {
 	}
 	if (c.BootstrapAdminEmail == "") != (c.BootstrapAdminPassword == "") {
 		errs = append(errs, errors.New("ORGAUTH_BOOTSTRAP_ADMIN_EMAIL and ORGAUTH_BOOTSTRAP_ADMIN_PASSWORD go together"))
+	}
+	if c.KeyEncryptionKeyFile != "" && c.KeyEncryptionKey != "" {
+		errs = append(errs, errors.New("--key-encryption-key-file and ORGAUTH_KEY_ENCRYPTION_KEY: give one, not both"))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))

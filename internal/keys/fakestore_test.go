@@ -95,6 +95,57 @@ func (f *fakeStore) DeletePreviousSigningKeys(ctx context.Context, retiredBefore
 	return nil
 }
 
+func (f *fakeStore) TrimPreviousSigningKeys(ctx context.Context, keep int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deletes++
+	// Newest retirement first; among equal ones, the later inserted first.
+	order := make([]int, 0, len(f.keys))
+	for i := range f.keys {
+		order = append(order, i)
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := f.keys[b].RetiredAt.Compare(f.keys[a].RetiredAt); c != 0 {
+			return c
+		}
+		return b - a
+	})
+	drop := map[int]bool{}
+	count := map[string]int{}
+	for _, i := range order {
+		if k := f.keys[i]; k.State == store.KeyPrevious {
+			count[k.Alg]++
+			drop[i] = count[k.Alg] > keep
+		}
+	}
+	var kept []store.SigningKey
+	for i, k := range f.keys {
+		if !drop[i] {
+			kept = append(kept, k)
+		}
+	}
+	f.keys = kept
+	return nil
+}
+
+func (f *fakeStore) ResealSigningKeys(ctx context.Context, reseal func(store.SigningKey) ([]byte, error)) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	resealed := slices.Clone(f.keys)
+	for i, k := range resealed {
+		k.PrivateKey = slices.Clone(k.PrivateKey)
+		sealed, err := reseal(k)
+		if err != nil {
+			return err
+		}
+		if sealed != nil {
+			resealed[i].PrivateKey = slices.Clone(sealed)
+		}
+	}
+	f.keys = resealed
+	return nil
+}
+
 // stored returns the keys of alg in state.
 func (f *fakeStore) stored(alg, state string) []store.SigningKey {
 	f.mu.Lock()

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"slices"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/orgauth/orgauth/internal/kek"
 	"github.com/orgauth/orgauth/internal/store"
 )
 
@@ -19,10 +21,23 @@ const (
 	testAudience = testIssuer + "api/v2/"
 )
 
+// testKEK encrypts the private keys of every test store.
+var testKEK = newKEK()
+
+func newKEK() *kek.Key {
+	raw := make([]byte, kek.Size)
+	rand.Read(raw)
+	k, err := kek.New(raw)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
 // seedKeys generates one full key set for the whole test binary: RSA key generation is slow under -race.
 var seedKeys = sync.OnceValues(func() ([]store.SigningKey, error) {
 	st := &fakeStore{}
-	if _, err := Open(context.Background(), st, Options{}); err != nil {
+	if _, err := Open(context.Background(), st, Options{KEK: testKEK}); err != nil {
 		return nil, err
 	}
 	return st.keys, nil
@@ -60,7 +75,7 @@ func (c *clock) Advance(d time.Duration) {
 
 func open(t testing.TB, st KeyStore, clk *clock) *Manager {
 	t.Helper()
-	m, err := Open(context.Background(), st, Options{Now: clk.Now})
+	m, err := Open(context.Background(), st, Options{KEK: testKEK, Now: clk.Now})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -155,4 +170,14 @@ func jwksKIDs(t testing.TB, jwks []byte) []string {
 		out = append(out, k.KeyID)
 	}
 	return out
+}
+
+// unsealed returns the PKCS#8 private key of sk, sealed with testKEK.
+func unsealed(t testing.TB, sk store.SigningKey) []byte {
+	t.Helper()
+	der, err := testKEK.Open(sk.PrivateKey, sealedData(sk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
 }

@@ -38,18 +38,21 @@ func (k *signingKey) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("kid", k.kid), slog.String("alg", k.alg))
 }
 
-// generateKey makes a fresh key for alg, ready to insert in the given state.
-func generateKey(alg, state string, now time.Time) (store.SigningKey, error) {
-	var priv crypto.Signer
-	var err error
+// newPrivateKey generates a private key for alg.
+func newPrivateKey(alg string) (crypto.Signer, error) {
 	switch alg {
 	case RS256, PS256:
-		priv, err = rsa.GenerateKey(rand.Reader, rsaBits)
+		return rsa.GenerateKey(rand.Reader, rsaBits)
 	case ES256:
-		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	default:
-		return store.SigningKey{}, fmt.Errorf("%w: %q", ErrUnknownAlgorithm, alg)
+		return nil, fmt.Errorf("%w: %q", ErrUnknownAlgorithm, alg)
 	}
+}
+
+// generateKey makes a fresh key for alg, ready to insert in the given state.
+func (m *Manager) generateKey(alg, state string, now time.Time) (store.SigningKey, error) {
+	priv, err := m.newKey(alg)
 	if err != nil {
 		return store.SigningKey{}, fmt.Errorf("generate %s key: %w", alg, err)
 	}
@@ -61,13 +64,15 @@ func generateKey(alg, state string, now time.Time) (store.SigningKey, error) {
 	if err != nil {
 		return store.SigningKey{}, err
 	}
-	return store.SigningKey{KID: kid, Alg: alg, PrivateKey: der, State: state, CreatedAt: now}, nil
+	sk := store.SigningKey{KID: kid, Alg: alg, State: state, CreatedAt: now}
+	sk.PrivateKey = m.kek.Seal(der, sealedData(sk))
+	return sk, nil
 }
 
-// parseKey turns a stored key into a signingKey, checking that the key suits its algorithm and that the kid
-// is the key's thumbprint.
-func parseKey(sk store.SigningKey) (*signingKey, error) {
-	parsed, err := x509.ParsePKCS8PrivateKey(sk.PrivateKey)
+// parseKey turns a stored key, whose private key decrypted is der (PKCS#8), into a signingKey, checking
+// that the key suits its algorithm and that the kid is the key's thumbprint.
+func parseKey(sk store.SigningKey, der []byte) (*signingKey, error) {
+	parsed, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
 		return nil, fmt.Errorf("parse key %s: %w", sk.KID, err)
 	}

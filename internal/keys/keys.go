@@ -2,12 +2,13 @@
 // publishes their public halves as a JWKS.
 //
 // Each supported algorithm has one current key (signs new tokens), one next key (already published, becomes
-// current on rotation) and any number of previous keys (still published until the tokens they signed have
-// expired). Readers use an immutable snapshot behind an atomic pointer, so signing never takes a lock.
+// current on rotation) and up to MaxPrevious previous keys (still published until the tokens they signed
+// have expired). Readers use an immutable snapshot behind an atomic pointer, so signing never takes a lock.
 package keys
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/orgauth/orgauth/internal/kek"
 	"github.com/orgauth/orgauth/internal/store"
 )
 
@@ -32,6 +34,13 @@ func Algorithms() []string { return []string{RS256, PS256, ES256} }
 // DefaultRetain is how long a retired key stays published: the longest token lifetime (30 days) plus clock skew.
 const DefaultRetain = 30*24*time.Hour + 5*time.Minute
 
+// MaxPrevious bounds the previous keys kept per algorithm, so that the JWKS stays small (about 50 KiB with
+// every algorithm full, a twentieth of what resource servers accept) however fast keys are rotated.
+// Retention alone would keep every key retired within DefaultRetain. Past the bound the oldest previous
+// key goes first, even if tokens it signed are still alive: rotating more than MaxPrevious times within
+// the longest token lifetime invalidates the oldest tokens. Daily rotation with 30-day tokens needs 31.
+const MaxPrevious = 50
+
 // ErrUnknownAlgorithm: Sign was asked for an algorithm that has no key.
 var ErrUnknownAlgorithm = errors.New("unknown signing algorithm")
 
@@ -41,21 +50,33 @@ type KeyStore interface {
 	InsertSigningKey(ctx context.Context, k store.SigningKey) error
 	RotateSigningKeys(ctx context.Context, alg string, newNext store.SigningKey, now time.Time) error
 	DeletePreviousSigningKeys(ctx context.Context, retiredBefore time.Time) error
+	TrimPreviousSigningKeys(ctx context.Context, keep int) error
+	ResealSigningKeys(ctx context.Context, reseal func(store.SigningKey) ([]byte, error)) error
 }
 
 // Options configure a Manager. Zero values pick the defaults.
 type Options struct {
+	// KEK encrypts the private keys in the store (required). Keys stored in plaintext, by a version of
+	// orgauth from before encryption, or under one of PreviousKEKs are encrypted under KEK when loaded.
+	KEK          *kek.Key
+	PreviousKEKs []*kek.Key
+
 	Logger *slog.Logger     // default: discard
 	Now    func() time.Time // default: time.Now
 	Retain time.Duration    // how long a retired key stays published; default: DefaultRetain
+
+	newKey func(alg string) (crypto.Signer, error) // default: newPrivateKey; tests make keys faster
 }
 
 // Manager signs access tokens and publishes the JWKS. It is safe for concurrent use.
 type Manager struct {
 	store  KeyStore
+	kek    *kek.Key
+	oldKEK []*kek.Key
 	log    *slog.Logger
 	now    func() time.Time
 	retain time.Duration
+	newKey func(alg string) (crypto.Signer, error)
 
 	mu   sync.Mutex // serializes Reload and Rotate; readers only load snap
 	snap atomic.Pointer[snapshot]
@@ -69,16 +90,22 @@ func Open(ctx context.Context, st KeyStore, opts Options) (*Manager, error) {
 	if st == nil {
 		return nil, errors.New("open signing keys: no store")
 	}
+	if opts.KEK == nil {
+		return nil, errors.New("open signing keys: no key-encryption key")
+	}
 	if opts.Retain < 0 {
 		return nil, fmt.Errorf("open signing keys: negative retention %s", opts.Retain)
 	}
-	m := &Manager{store: st, log: opts.Logger, now: opts.Now, retain: opts.Retain,
+	m := &Manager{store: st, kek: opts.KEK, oldKEK: opts.PreviousKEKs, log: opts.Logger, now: opts.Now, retain: opts.Retain, newKey: opts.newKey,
 		signing: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
 	if m.now == nil {
 		m.now = time.Now
+	}
+	if m.newKey == nil {
+		m.newKey = newPrivateKey
 	}
 	if m.retain == 0 {
 		m.retain = DefaultRetain

@@ -72,7 +72,7 @@ func TestOpen(t *testing.T) {
 		ms := make([]*Manager, 2)
 		errs := make([]error, 2)
 		for i := range ms {
-			wg.Go(func() { ms[i], errs[i] = Open(context.Background(), st, Options{Now: clk.Now}) })
+			wg.Go(func() { ms[i], errs[i] = Open(context.Background(), st, Options{KEK: testKEK, Now: clk.Now}) })
 		}
 		wg.Wait()
 		if err := errors.Join(errs...); err != nil {
@@ -101,13 +101,13 @@ func TestOpen(t *testing.T) {
 	t.Run("refuses a stored key whose kid is not its thumbprint", func(t *testing.T) {
 		st := seededStore(t)
 		st.keys[0].KID = "not-the-thumbprint"
-		if _, err := Open(context.Background(), st, Options{}); err == nil {
+		if _, err := Open(context.Background(), st, Options{KEK: testKEK}); err == nil {
 			t.Fatal("Open accepted a key with a forged kid")
 		}
 	})
 
 	t.Run("refuses a negative retention", func(t *testing.T) {
-		if _, err := Open(context.Background(), seededStore(t), Options{Retain: -time.Second}); err == nil {
+		if _, err := Open(context.Background(), seededStore(t), Options{KEK: testKEK, Retain: -time.Second}); err == nil {
 			t.Fatal("Open accepted a negative retention")
 		}
 	})
@@ -233,7 +233,7 @@ func TestPrune(t *testing.T) {
 	st := seededStore(t)
 	clk := newClock()
 	const retain = 2 * time.Hour
-	m, err := Open(context.Background(), st, Options{Now: clk.Now, Retain: retain})
+	m, err := Open(context.Background(), st, Options{KEK: testKEK, Now: clk.Now, Retain: retain})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

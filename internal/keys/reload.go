@@ -12,7 +12,7 @@ import (
 )
 
 // Reload re-reads the keys from the store, deletes previous keys retired more than the retention period
-// ago, creates any missing current or next key, and publishes the result. On error the keys in use stay
+// ago and those beyond MaxPrevious per algorithm, creates any missing current or next key, and publishes the result. On error the keys in use stay
 // as they were. When nothing changed it costs one store read.
 func (m *Manager) Reload(ctx context.Context) error {
 	m.mu.Lock()
@@ -28,7 +28,7 @@ func (m *Manager) Rotate(ctx context.Context) error {
 	now := m.now().UTC()
 	var errs []error
 	for _, alg := range Algorithms() {
-		next, err := generateKey(alg, store.KeyNext, now)
+		next, err := m.generateKey(alg, store.KeyNext, now)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -52,6 +52,9 @@ func (m *Manager) reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("list signing keys: %w", err)
 	}
+	if stored, err = m.reseal(ctx, stored); err != nil {
+		return err
+	}
 	if stored, err = m.prune(ctx, stored); err != nil {
 		return err
 	}
@@ -62,7 +65,7 @@ func (m *Manager) reload(ctx context.Context) error {
 			return fmt.Errorf("list signing keys: %w", err)
 		}
 	}
-	s, err := buildSnapshot(stored, m.snap.Load())
+	s, err := buildSnapshot(stored, m.snap.Load(), m.unseal)
 	if err != nil {
 		return fmt.Errorf("load signing keys: %w", err)
 	}
@@ -70,22 +73,50 @@ func (m *Manager) reload(ctx context.Context) error {
 	return nil
 }
 
-// prune deletes the previous keys retired before the retention period and returns the remaining ones. It
-// writes to the store only when there is something to delete.
+// prune deletes the previous keys retired before the retention period, then, for each algorithm, those
+// beyond the MaxPrevious most recently retired, and returns the remaining ones. It writes to the store only
+// when there is something to delete.
 func (m *Manager) prune(ctx context.Context, stored []store.SigningKey) ([]store.SigningKey, error) {
 	cutoff := m.now().UTC().Add(-m.retain)
 	expired := func(sk store.SigningKey) bool {
 		return sk.State == store.KeyPrevious && sk.RetiredAt.Before(cutoff)
 	}
-	if !slices.ContainsFunc(stored, expired) {
+	if slices.ContainsFunc(stored, expired) {
+		if err := m.store.DeletePreviousSigningKeys(ctx, cutoff); err != nil {
+			return nil, fmt.Errorf("delete signing keys retired before %s: %w", cutoff.Format(time.RFC3339), err)
+		}
+		kept := slices.DeleteFunc(slices.Clone(stored), expired)
+		m.log.LogAttrs(ctx, slog.LevelInfo, "deleted retired signing keys", slog.Int("count", len(stored)-len(kept)))
+		stored = kept
+	}
+	if !tooManyPrevious(stored) {
 		return stored, nil
 	}
-	if err := m.store.DeletePreviousSigningKeys(ctx, cutoff); err != nil {
-		return nil, fmt.Errorf("delete signing keys retired before %s: %w", cutoff.Format(time.RFC3339), err)
+	// The keys trimmed were retired within the retention period: tokens they signed may still be alive.
+	if err := m.store.TrimPreviousSigningKeys(ctx, MaxPrevious); err != nil {
+		return nil, fmt.Errorf("delete previous signing keys beyond %d per algorithm: %w", MaxPrevious, err)
 	}
-	kept := slices.DeleteFunc(slices.Clone(stored), expired)
-	m.log.LogAttrs(ctx, slog.LevelInfo, "deleted retired signing keys", slog.Int("count", len(stored)-len(kept)))
+	kept, err := m.store.ListSigningKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list signing keys: %w", err)
+	}
+	m.log.LogAttrs(ctx, slog.LevelWarn, "deleted previous signing keys before their tokens expired: keys were rotated more often than the retention period allows",
+		slog.Int("count", len(stored)-len(kept)), slog.Int("max_previous", MaxPrevious), slog.Duration("retention", m.retain))
 	return kept, nil
+}
+
+// tooManyPrevious reports whether an algorithm has more than MaxPrevious previous keys.
+func tooManyPrevious(stored []store.SigningKey) bool {
+	count := map[string]int{}
+	for _, sk := range stored {
+		if sk.State == store.KeyPrevious {
+			count[sk.Alg]++
+			if count[sk.Alg] > MaxPrevious {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // addMissing inserts a current and a next key for every algorithm that lacks one. Losing an insert race
@@ -97,7 +128,7 @@ func (m *Manager) addMissing(ctx context.Context, stored []store.SigningKey) (ad
 			if slices.ContainsFunc(stored, func(sk store.SigningKey) bool { return sk.Alg == alg && sk.State == state }) {
 				continue
 			}
-			k, err := generateKey(alg, state, now)
+			k, err := m.generateKey(alg, state, now)
 			if err != nil {
 				return added, err
 			}

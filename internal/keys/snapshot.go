@@ -34,9 +34,10 @@ type snapshot struct {
 	jwks    []byte
 }
 
-// buildSnapshot makes the snapshot for the stored keys. It returns prev itself when nothing changed and
-// reuses prev's parsed keys, so a periodic reload costs one store read.
-func buildSnapshot(stored []store.SigningKey, prev *snapshot) (*snapshot, error) {
+// buildSnapshot makes the snapshot for the stored keys, decrypting with unseal the private keys it has not
+// parsed yet. It returns prev itself when nothing changed and reuses prev's parsed keys, so a periodic
+// reload costs one store read.
+func buildSnapshot(stored []store.SigningKey, prev *snapshot, unseal func(store.SigningKey) ([]byte, error)) (*snapshot, error) {
 	stored = slices.Clone(stored)
 	slices.SortFunc(stored, compareKeys)
 	rows := make([]KeyInfo, len(stored))
@@ -57,7 +58,7 @@ func buildSnapshot(stored []store.SigningKey, prev *snapshot) (*snapshot, error)
 		if _, dup := s.keys[sk.KID]; dup {
 			return nil, fmt.Errorf("key %s is stored twice", sk.KID)
 		}
-		k, err := reuseOrParse(sk, prev)
+		k, err := reuseOrParse(sk, prev, unseal)
 		if err != nil {
 			return nil, err
 		}
@@ -87,13 +88,17 @@ func buildSnapshot(stored []store.SigningKey, prev *snapshot) (*snapshot, error)
 	return s, nil
 }
 
-func reuseOrParse(sk store.SigningKey, prev *snapshot) (*signingKey, error) {
+func reuseOrParse(sk store.SigningKey, prev *snapshot, unseal func(store.SigningKey) ([]byte, error)) (*signingKey, error) {
 	if prev != nil {
 		if k := prev.keys[sk.KID]; k != nil && k.alg == sk.Alg {
 			return k, nil
 		}
 	}
-	return parseKey(sk)
+	der, err := unseal(sk)
+	if err != nil {
+		return nil, err
+	}
+	return parseKey(sk, der)
 }
 
 // compareKeys orders keys by algorithm, then current, next, previous, then newest first.

@@ -67,7 +67,7 @@ func TestVerify(t *testing.T) {
 	valid := sign(t, m, RS256, claimsAt(t, now, nil))
 	parts := strings.Split(valid, ".")
 	rsKID := kids(m.Keys(), store.KeyCurrent)[RS256][0]
-	rsPriv, err := x509.ParsePKCS8PrivateKey(st.stored(RS256, store.KeyCurrent)[0].PrivateKey)
+	rsPriv, err := x509.ParsePKCS8PrivateKey(unsealed(t, st.stored(RS256, store.KeyCurrent)[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,11 +101,11 @@ func TestVerify(t *testing.T) {
 		return input + "." + b64(sig)
 	}
 	unknownKey := func() string {
-		sk, err := generateKey(ES256, store.KeyCurrent, now)
+		sk, err := (&Manager{newKey: newPrivateKey, kek: testKEK}).generateKey(ES256, store.KeyCurrent, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, err := parseKey(sk)
+		k, err := parseKey(sk, unsealed(t, sk))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/orgauth/orgauth/internal/kek"
 	"github.com/orgauth/orgauth/internal/keys"
 	"github.com/orgauth/orgauth/internal/store/sqlite"
 )
@@ -35,7 +36,11 @@ func BenchmarkTokenEndpoint(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	signer, err := keys.Open(ctx, st, keys.Options{})
+	benchKEK, err := kek.Create(filepath.Join(b.TempDir(), "orgauth.db.kek"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	signer, err := keys.Open(ctx, st, keys.Options{KEK: benchKEK})
 	if err != nil {
 		b.Fatal(err)
 	}

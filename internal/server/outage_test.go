@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/orgauth/orgauth/internal/config"
+	"github.com/orgauth/orgauth/internal/kek"
 	"github.com/orgauth/orgauth/internal/store/postgres/pgtest"
 )
 
@@ -92,7 +94,7 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	issuer := "http://" + ln.Addr().String() + "/"
 	srv, err := New(t.Context(), config.Config{Issuer: issuer, DB: dsn.String(), BootstrapClientID: adminID,
-		BootstrapClientSecret: adminSecret}, slog.New(slog.DiscardHandler))
+		BootstrapClientSecret: adminSecret, KeyEncryptionKey: base64.StdEncoding.EncodeToString(make([]byte, kek.Size))}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,19 +41,24 @@ type Server struct {
 
 // New opens everything cfg names and returns a Server ready to serve.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
+	// Before the store: a PostgreSQL instance without a key-encryption key must not even connect.
+	kek, err := LoadKEK(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	st, err := OpenStore(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{log: log, store: st}
-	if err := s.init(ctx, cfg); err != nil {
+	if err := s.init(ctx, cfg, kek); err != nil {
 		st.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Server) init(ctx context.Context, cfg config.Config) error {
+func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	var err error
 	if s.tenant, err = tenant.Open(ctx, s.store, tenant.Options{Logger: s.log}); err != nil {
 		return fmt.Errorf("open tenant: %w", err)
@@ -66,8 +71,8 @@ func (s *Server) init(ctx context.Context, cfg config.Config) error {
 			return err
 		}
 	}
-	if s.keys, err = keys.Open(ctx, s.store, keys.Options{Logger: s.log}); err != nil {
-		return fmt.Errorf("open signing keys: %w", err)
+	if s.keys, err = keys.Open(ctx, s.store, keys.Options{KEK: kek.Key, PreviousKEKs: kek.Previous, Logger: s.log}); err != nil {
+		return kek.forget(err)
 	}
 
 	mux := http.NewServeMux()

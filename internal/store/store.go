@@ -154,7 +154,7 @@ const (
 type SigningKey struct {
 	KID        string
 	Alg        string // RS256, PS256 or ES256
-	PrivateKey []byte // PKCS#8 DER
+	PrivateKey []byte // PKCS#8 DER sealed under the key-encryption key (package kek); plain DER in older stores
 	State      string // KeyNext, KeyCurrent or KeyPrevious
 	CreatedAt  time.Time
 	RetiredAt  time.Time // zero unless State == KeyPrevious
@@ -309,6 +309,12 @@ type Store interface {
 	RotateSigningKeys(ctx context.Context, alg string, newNext SigningKey, now time.Time) error
 	// DeletePreviousSigningKeys deletes previous keys retired before t.
 	DeletePreviousSigningKeys(ctx context.Context, retiredBefore time.Time) error
+	// TrimPreviousSigningKeys keeps, for each algorithm, the keep most recently retired previous keys
+	// and deletes the others.
+	TrimPreviousSigningKeys(ctx context.Context, keep int) error
+	// ResealSigningKeys runs reseal on every signing key inside one transaction and stores the private
+	// key it returns in place of the old one (nil: unchanged); an error from reseal aborts, changing nothing.
+	ResealSigningKeys(ctx context.Context, reseal func(SigningKey) ([]byte, error)) error
 
 	// CreateAdmin: ErrConflict when the email is taken.
 	CreateAdmin(ctx context.Context, a Admin) error

@@ -19,10 +19,19 @@ func insertSigningKey(ctx context.Context, q querier, k store.SigningKey) error 
 
 // ListSigningKeys lists every signing key in creation order.
 func (s *Store) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error) {
-	rows, err := s.pool.Query(ctx, `SELECT kid, alg, private_key, state, created_at, retired_at
-		FROM signing_keys ORDER BY seq`)
+	keys, err := listSigningKeys(ctx, s.pool, "")
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list signing keys: %w", classify(err))
+	}
+	return keys, nil
+}
+
+// listSigningKeys lists every signing key in creation order; suffix ends the query (e.g. FOR UPDATE).
+func listSigningKeys(ctx context.Context, q querier, suffix string) ([]store.SigningKey, error) {
+	rows, err := q.Query(ctx, `SELECT kid, alg, private_key, state, created_at, retired_at
+		FROM signing_keys ORDER BY seq `+suffix)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var keys []store.SigningKey
@@ -32,15 +41,12 @@ func (s *Store) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
 			retired *time.Time
 		)
 		if err := rows.Scan(&k.KID, &k.Alg, &k.PrivateKey, &k.State, &k.CreatedAt, &retired); err != nil {
-			return nil, fmt.Errorf("postgres: list signing keys: %w", classify(err))
+			return nil, err
 		}
 		k.CreatedAt, k.RetiredAt = utc(k.CreatedAt), fromNullTime(retired)
 		keys = append(keys, k)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: list signing keys: %w", classify(err))
-	}
-	return keys, nil
+	return keys, rows.Err()
 }
 
 // InsertSigningKey stores k; ErrConflict when its kid is taken, or when k is current or next and its
@@ -95,6 +101,58 @@ func (s *Store) DeletePreviousSigningKeys(ctx context.Context, retiredBefore tim
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: delete previous signing keys: %w", classify(err))
+	}
+	return nil
+}
+
+// TrimPreviousSigningKeys keeps, for each algorithm, the keep most recently retired previous keys (the
+// later inserted first among those retired at the same time) and deletes the others.
+func (s *Store) TrimPreviousSigningKeys(ctx context.Context, keep int) error {
+	if keep < 0 {
+		return fmt.Errorf("postgres: trim previous signing keys: negative count %d", keep)
+	}
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM signing_keys WHERE seq IN (
+			SELECT seq FROM (
+				SELECT seq, ROW_NUMBER() OVER (PARTITION BY alg ORDER BY retired_at DESC, seq DESC) AS rank
+				FROM signing_keys WHERE state = $1) AS ranked
+			WHERE rank > $2)`, store.KeyPrevious, keep)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: trim previous signing keys: %w", classify(err))
+	}
+	return nil
+}
+
+// ResealSigningKeys runs reseal on every signing key in one transaction and stores what it returns
+// (nil: unchanged). An error from reseal rolls everything back. It takes the rotation lock, so that no
+// rotation inserts a key meanwhile.
+func (s *Store) ResealSigningKeys(ctx context.Context, reseal func(store.SigningKey) ([]byte, error)) error {
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if err := lock(ctx, tx, lockRotateKeys); err != nil {
+			return err
+		}
+		keys, err := listSigningKeys(ctx, tx, "FOR UPDATE")
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			sealed, err := reseal(k)
+			if err != nil {
+				return err
+			}
+			if sealed == nil {
+				continue
+			}
+			if _, err := tx.Exec(ctx, "UPDATE signing_keys SET private_key = $1 WHERE kid = $2", sealed, k.KID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: reseal signing keys: %w", classify(err))
 	}
 	return nil
 }

@@ -18,10 +18,18 @@ func insertSigningKey(ctx context.Context, q querier, k store.SigningKey) error 
 
 // ListSigningKeys lists every signing key in creation order.
 func (s *Store) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT kid, alg, private_key, state, created_at, retired_at
-		FROM signing_keys ORDER BY seq`)
+	keys, err := listSigningKeys(ctx, s.r)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+	}
+	return keys, nil
+}
+
+func listSigningKeys(ctx context.Context, q querier) ([]store.SigningKey, error) {
+	rows, err := q.QueryContext(ctx, `SELECT kid, alg, private_key, state, created_at, retired_at
+		FROM signing_keys ORDER BY seq`)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var keys []store.SigningKey
@@ -32,15 +40,12 @@ func (s *Store) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
 			retired sql.Null[int64]
 		)
 		if err := rows.Scan(&k.KID, &k.Alg, &k.PrivateKey, &k.State, &created, &retired); err != nil {
-			return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
+			return nil, err
 		}
 		k.CreatedAt, k.RetiredAt = fromMicros(created), fromNullMicros(retired)
 		keys = append(keys, k)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list signing keys: %w", err)
-	}
-	return keys, nil
+	return keys, rows.Err()
 }
 
 // InsertSigningKey stores k; ErrConflict when its kid is taken, or when k is current or next and its
@@ -92,6 +97,54 @@ func (s *Store) DeletePreviousSigningKeys(ctx context.Context, retiredBefore tim
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: delete previous signing keys: %w", err)
+	}
+	return nil
+}
+
+// TrimPreviousSigningKeys keeps, for each algorithm, the keep most recently retired previous keys (the
+// later inserted first among those retired at the same time) and deletes the others.
+func (s *Store) TrimPreviousSigningKeys(ctx context.Context, keep int) error {
+	if keep < 0 {
+		return fmt.Errorf("sqlite: trim previous signing keys: negative count %d", keep)
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM signing_keys WHERE seq IN (
+			SELECT seq FROM (
+				SELECT seq, ROW_NUMBER() OVER (PARTITION BY alg ORDER BY retired_at DESC, seq DESC) AS rank
+				FROM signing_keys WHERE state = ?)
+			WHERE rank > ?)`, store.KeyPrevious, keep)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: trim previous signing keys: %w", err)
+	}
+	return nil
+}
+
+// ResealSigningKeys runs reseal on every signing key in one transaction and stores what it returns
+// (nil: unchanged). An error from reseal rolls everything back.
+func (s *Store) ResealSigningKeys(ctx context.Context, reseal func(store.SigningKey) ([]byte, error)) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		keys, err := listSigningKeys(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			sealed, err := reseal(k)
+			if err != nil {
+				return err
+			}
+			if sealed == nil {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE signing_keys SET private_key = ? WHERE kid = ?", sealed, k.KID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: reseal signing keys: %w", err)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -136,5 +137,64 @@ func testSigningKeys(t *testing.T, open opener) {
 		keys, err := f.s.ListSigningKeys(f.ctx)
 		must(t, err)
 		equal(t, "kept", ids(keys, keyID), []string{atCutoff.KID, recent.KID, current.KID, next.KID})
+	})
+
+	t.Run("trim keeps the most recently retired previous keys of each algorithm", func(t *testing.T) {
+		f := open(t)
+		retired := func(alg string, at time.Time) store.SigningKey {
+			k := f.newSigningKey(alg, store.KeyPrevious)
+			k.RetiredAt = at
+			return k
+		}
+		// Inserted out of retirement order; the two retired at 300 tie, and the later inserted wins.
+		rs100, rs300a, rs200, rs300b := retired("RS256", at(100)), retired("RS256", at(300)), retired("RS256", at(200)), retired("RS256", at(300))
+		es100, es200 := retired("ES256", at(100)), retired("ES256", at(200))
+		current, next := f.newSigningKey("RS256", store.KeyCurrent), f.newSigningKey("RS256", store.KeyNext)
+		for _, k := range []store.SigningKey{rs100, rs300a, current, rs200, es100, rs300b, es200, next} {
+			must(t, f.s.InsertSigningKey(f.ctx, k))
+		}
+		must(t, f.s.TrimPreviousSigningKeys(f.ctx, 2))
+		keys, err := f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "kept", ids(keys, keyID), []string{rs300a.KID, current.KID, es100.KID, rs300b.KID, es200.KID, next.KID})
+
+		must(t, f.s.TrimPreviousSigningKeys(f.ctx, 0))
+		keys, err = f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "kept", ids(keys, keyID), []string{current.KID, next.KID})
+	})
+
+	t.Run("reseal replaces the private keys it returns, all or none", func(t *testing.T) {
+		f := open(t)
+		a, b := f.newSigningKey("RS256", store.KeyCurrent), f.newSigningKey("ES256", store.KeyPrevious)
+		b.RetiredAt = at(100)
+		must(t, f.s.InsertSigningKey(f.ctx, a))
+		must(t, f.s.InsertSigningKey(f.ctx, b))
+
+		refused := errors.New("refused")
+		err := f.s.ResealSigningKeys(f.ctx, func(k store.SigningKey) ([]byte, error) {
+			if k.KID == b.KID {
+				return nil, refused
+			}
+			return []byte("changed"), nil
+		})
+		wantErr(t, err, refused)
+		keys, err := f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "keys after a refused reseal", keys, []store.SigningKey{a, b})
+
+		var seen []store.SigningKey
+		must(t, f.s.ResealSigningKeys(f.ctx, func(k store.SigningKey) ([]byte, error) {
+			seen = append(seen, k)
+			if k.KID == a.KID {
+				return nil, nil
+			}
+			return append([]byte("sealed:"), k.PrivateKey...), nil
+		}))
+		equal(t, "keys reseal saw", seen, []store.SigningKey{a, b})
+		b.PrivateKey = append([]byte("sealed:"), b.PrivateKey...)
+		keys, err = f.s.ListSigningKeys(f.ctx)
+		must(t, err)
+		equal(t, "keys after reseal", keys, []store.SigningKey{a, b})
 	})
 }

@@ -67,6 +67,10 @@ func testVersion(t *testing.T, open opener) {
 			{"insert next signing key", func() error { return s.InsertSigningKey(ctx, next) }},
 			{"rotate signing keys", func() error { return s.RotateSigningKeys(ctx, "RS256", newNext, at(100)) }},
 			{"delete previous signing keys", func() error { return s.DeletePreviousSigningKeys(ctx, at(101)) }},
+			{"trim previous signing keys", func() error { return s.TrimPreviousSigningKeys(ctx, 0) }},
+			{"reseal signing keys", func() error {
+				return s.ResealSigningKeys(ctx, func(store.SigningKey) ([]byte, error) { return nil, nil })
+			}},
 			{"create admin", func() error { return s.CreateAdmin(ctx, a) }},
 			{"update admin", func() error {
 				_, err := s.UpdateAdmin(ctx, a.ID, func(*store.Admin) error { return nil })
