@@ -37,9 +37,6 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 		CreatedAt:               s.now(),
 	}
 	c.UpdatedAt = c.CreatedAt
-	if err := s.checkDefaultOrganization(ctx, in.DefaultOrganization); err != nil {
-		return c, "", err
-	}
 	applyClientFields(&c, ClientPatch{
 		Description: in.Description, AppType: in.AppType, GrantTypes: in.GrantTypes,
 		TokenEndpointAuthMethod: in.TokenEndpointAuthMethod, DefaultOrganization: in.DefaultOrganization,
@@ -49,6 +46,9 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 		c.GrantTypes = defaultGrantTypes(c.AppType)
 	}
 	if err := validateClient(c); err != nil {
+		return c, "", err
+	}
+	if err := s.checkDefaultOrganization(ctx, in.DefaultOrganization); err != nil { // after the body, as Auth0
 		return c, "", err
 	}
 	secret := newClientSecret()
@@ -83,6 +83,9 @@ func (s *Service) Clients(ctx context.Context, p store.Page) (store.List[store.C
 }
 
 func (s *Service) UpdateClient(ctx context.Context, clientID string, in ClientPatch) (store.Client, error) {
+	if err := validateClientPatch(in); err != nil { // the body first, as Auth0: 400 before 404
+		return store.Client{}, err
+	}
 	if err := s.checkDefaultOrganization(ctx, in.DefaultOrganization); err != nil {
 		return store.Client{}, err
 	}
