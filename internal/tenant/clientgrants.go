@@ -102,6 +102,15 @@ func (s *Service) UpdateClientGrant(ctx context.Context, id string, in ClientGra
 	if err != nil {
 		return current, fmt.Errorf("update client grant %s: load API: %w", id, err)
 	}
+	if api.IsSystem && in.Scope != nil {
+		err := s.keepAnAdministrator(ctx, current.ClientID, func(c store.Client, g store.ClientGrant) bool {
+			g.Scope = *in.Scope
+			return administers(c, g)
+		})
+		if err != nil {
+			return current, err
+		}
+	}
 	g, err := s.store.UpdateClientGrant(ctx, id, func(g *store.ClientGrant) error {
 		if in.Scope != nil {
 			g.Scope = *in.Scope
@@ -124,6 +133,19 @@ func (s *Service) UpdateClientGrant(ctx context.Context, id string, in ClientGra
 
 // DeleteClientGrant deletes a grant and its organization associations; deleting an unknown grant is no error.
 func (s *Service) DeleteClientGrant(ctx context.Context, id string) error {
+	if g, err := s.store.GetClientGrant(ctx, id); err == nil {
+		system, err := s.isManagementGrant(ctx, g)
+		if err != nil {
+			return fmt.Errorf("delete client grant %s: %w", id, err)
+		}
+		if system {
+			if err := s.keepAdministratorOnDelete(ctx, g.ClientID); err != nil {
+				return err
+			}
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("delete client grant %s: %w", id, err)
+	}
 	err := s.store.DeleteClientGrant(ctx, id)
 	s.changed()
 	if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -89,6 +89,9 @@ func (s *Service) UpdateClient(ctx context.Context, clientID string, in ClientPa
 	if err := s.checkDefaultOrganization(ctx, in.DefaultOrganization); err != nil {
 		return store.Client{}, err
 	}
+	if err := s.keepAdministratorOnUpdate(ctx, clientID, in); err != nil {
+		return store.Client{}, err
+	}
 	c, err := s.store.UpdateClient(ctx, clientID, func(c *store.Client) error {
 		applyClientFields(c, in)
 		c.UpdatedAt = s.now()
@@ -103,6 +106,9 @@ func (s *Service) UpdateClient(ctx context.Context, clientID string, in ClientPa
 
 // DeleteClient deletes an application with its client grants and their organization associations.
 func (s *Service) DeleteClient(ctx context.Context, clientID string) error {
+	if err := s.keepAdministratorOnDelete(ctx, clientID); err != nil {
+		return err
+	}
 	err := s.store.DeleteClient(ctx, clientID)
 	s.changed()
 	if err != nil {
