@@ -22,6 +22,12 @@ func TestBodyIsValidatedBeforeAnyLookup(t *testing.T) {
 	tests := []struct {
 		name, method, path, body, message string
 	}{
+		{"new API: invalid signing_alg (no lookup)", "POST", "/api/v2/resource-servers", `{"identifier":"https://new.example/","signing_alg":"none"}`,
+			`Payload validation error: 'No enum match for: "none" (allowed: RS256, PS256, ES256)' on property signing_alg.`},
+		{"new organization: invalid name (no lookup)", "POST", "/api/v2/organizations", `{"name":"Acme Inc"}`,
+			"Payload validation error: 'String does not match pattern: ^[a-z0-9_-]+$' on property name."},
+		{"tenant settings: wrong type (no lookup)", "PATCH", "/api/v2/tenants/settings", `{"flags":{"allow_organization_name_in_authentication_api":"yes"}}`,
+			"Payload validation error: 'Expected type boolean but found type string' on property flags.allow_organization_name_in_authentication_api."},
 		{"API: wrong type", "PATCH", "/api/v2/resource-servers/" + unknownAPI, `{"name":5}`,
 			"Payload validation error: 'Expected type string but found type integer' on property name."},
 		{"API: unknown property", "PATCH", "/api/v2/resource-servers/" + unknownAPI, `{"name":"x","color":"red"}`,
