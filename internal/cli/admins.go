@@ -23,6 +23,9 @@ Adds a dashboard administrator. Without --password-stdin, orgauth generates a pa
 // admins runs `orgauth admins add`. With --password-stdin the password is the first line of stdin, so
 // that it never shows on screen or in the shell history (printf '%s\n' "$PW" | orgauth admins add …).
 func admins(args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "add-app" {
+		return addAdminApp(args[1:], getenv, stdout)
+	}
 	if len(args) == 0 || args[0] != "add" {
 		return errors.New(adminsUsage)
 	}

@@ -21,6 +21,7 @@ const usage = `orgauth: an authorization server for machine-to-machine access by
 Usage:
   orgauth serve [flags]        run the server (orgauth serve -h lists the flags)
   orgauth admins add <email>   add a dashboard administrator (orgauth admins add -h for the flags)
+  orgauth admins add-app       add an application that administers the tenant (prints its credentials once)
   orgauth keys rotate [--db]   rotate the signing keys (the next key, already published, starts signing)
   orgauth keys rewrap --new-key-encryption-key-file <file> [--db]
                                re-encrypt the signing keys under a new key-encryption key

@@ -57,6 +57,18 @@ func (h *Handler) checkToken(r *http.Request, scopes []string) error {
 	if err != nil {
 		return err
 	}
+	// The audience must be the system resource server's identifier, not only the string the issuer
+	// implies: an ordinary API that came to hold that string (an issuer change that start-up should
+	// have refused) must never have its tokens taken for Management tokens.
+	system, err := h.tenant.IsManagementAPI(r.Context(), h.audience)
+	if err != nil {
+		return err
+	}
+	if !system {
+		h.log.ErrorContext(r.Context(), "management api token refused: its audience is not the Management API",
+			slog.String("audience", h.audience))
+		return unauthorized("Invalid token")
+	}
 	if !hasAnyScope(claims.Scope, scopes) {
 		return &Error{
 			StatusCode: http.StatusForbidden,

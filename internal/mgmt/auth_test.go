@@ -1,6 +1,7 @@
 package mgmt
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/orgauth/orgauth/internal/keys"
+	"github.com/orgauth/orgauth/internal/store"
 )
 
 const testIssuer = "https://auth.example.com/"
@@ -89,33 +91,41 @@ func TestAuthorize(t *testing.T) {
 		"other":   {"read:organizations"},
 		"aliased": {"read:organizationclientgrants"},
 	}}
+	system := systemAPI{system: true}
 	tests := []struct {
 		name      string
 		scopes    []string
 		header    string
 		verifier  Verifier
+		tenant    systemAPI
 		status    int
 		body      string
 		challenge bool
 	}{
-		{"token with the scope", []string{"read:clients"}, "Bearer reader", verifier, http.StatusNoContent, "", false},
-		{"alias scope", []string{"read:organization_client_grants"}, "Bearer aliased", verifier, http.StatusNoContent, "", false},
-		{"no Authorization header", []string{"read:clients"}, "", verifier, http.StatusUnauthorized,
-			`{"statusCode":401,"error":"Unauthorized","message":"Missing authentication"}`, true},
-		{"not a bearer header", []string{"read:clients"}, "Basic YTpi", verifier, http.StatusUnauthorized,
-			`{"statusCode":401,"error":"Unauthorized","message":"Bad HTTP authentication header format"}`, true},
-		{"token the verifier refuses", []string{"read:clients"}, "Bearer forged", verifier, http.StatusUnauthorized,
+		{"token with the scope", []string{"read:clients"}, "Bearer reader", verifier, system, http.StatusNoContent, "", false},
+		{"token for an ordinary API that has the Management API's identifier", []string{"read:clients"}, "Bearer reader",
+			verifier, systemAPI{system: false}, http.StatusUnauthorized,
 			`{"statusCode":401,"error":"Unauthorized","message":"Invalid token"}`, true},
-		{"token without the scope", []string{"read:clients"}, "Bearer other", verifier, http.StatusForbidden,
+		{"the Management API cannot be looked up", []string{"read:clients"}, "Bearer reader", verifier,
+			systemAPI{fault: fmt.Errorf("look up: %w", store.ErrUnavailable)}, http.StatusServiceUnavailable,
+			`{"statusCode":503,"error":"Service Unavailable","message":"The database cannot be reached; retry later.","errorCode":"temporarily_unavailable"}`, false},
+		{"alias scope", []string{"read:organization_client_grants"}, "Bearer aliased", verifier, system, http.StatusNoContent, "", false},
+		{"no Authorization header", []string{"read:clients"}, "", verifier, system, http.StatusUnauthorized,
+			`{"statusCode":401,"error":"Unauthorized","message":"Missing authentication"}`, true},
+		{"not a bearer header", []string{"read:clients"}, "Basic YTpi", verifier, system, http.StatusUnauthorized,
+			`{"statusCode":401,"error":"Unauthorized","message":"Bad HTTP authentication header format"}`, true},
+		{"token the verifier refuses", []string{"read:clients"}, "Bearer forged", verifier, system, http.StatusUnauthorized,
+			`{"statusCode":401,"error":"Unauthorized","message":"Invalid token"}`, true},
+		{"token without the scope", []string{"read:clients"}, "Bearer other", verifier, system, http.StatusForbidden,
 			`{"statusCode":403,"error":"Forbidden","message":"Insufficient scope; expected any of: read:clients.","errorCode":"insufficient_scope"}`, false},
-		{"several accepted scopes are listed", []string{"create:signing_keys", "update:signing_keys"}, "Bearer reader", verifier, http.StatusForbidden,
+		{"several accepted scopes are listed", []string{"create:signing_keys", "update:signing_keys"}, "Bearer reader", verifier, system, http.StatusForbidden,
 			`{"statusCode":403,"error":"Forbidden","message":"Insufficient scope; expected any of: create:signing_keys,update:signing_keys.","errorCode":"insufficient_scope"}`, false},
-		{"verifier fault", []string{"read:clients"}, "Bearer reader", fakeVerifier{fault: errors.New("no keys loaded")}, http.StatusInternalServerError,
+		{"verifier fault", []string{"read:clients"}, "Bearer reader", fakeVerifier{fault: errors.New("no keys loaded")}, system, http.StatusInternalServerError,
 			`{"statusCode":500,"error":"Internal Server Error","message":"Internal error"}`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := New(Config{Issuer: testIssuer, Verifier: tt.verifier})
+			h := New(Config{Issuer: testIssuer, Verifier: tt.verifier, Tenant: tt.tenant})
 			called := false
 			handler := h.authorize(tt.scopes, func(w http.ResponseWriter, r *http.Request) error {
 				called = true
@@ -143,4 +153,15 @@ func TestAuthorize(t *testing.T) {
 			}
 		})
 	}
+}
+
+// systemAPI is a Tenant that only answers IsManagementAPI, for the token check alone.
+type systemAPI struct {
+	Tenant
+	system bool
+	fault  error
+}
+
+func (t systemAPI) IsManagementAPI(_ context.Context, identifier string) (bool, error) {
+	return t.system && identifier == testIssuer+"api/v2/", t.fault
 }

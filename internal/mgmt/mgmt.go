@@ -15,6 +15,10 @@ import (
 
 // Tenant is the set of tenant operations the Management API calls.
 type Tenant interface {
+	// IsManagementAPI reports whether identifier is the system resource server's: only tokens for it
+	// are Management tokens.
+	IsManagementAPI(ctx context.Context, identifier string) (bool, error)
+
 	CreateResourceServer(ctx context.Context, in tenant.ResourceServerInput) (store.ResourceServer, error)
 	ResourceServer(ctx context.Context, idOrIdentifier string) (store.ResourceServer, error)
 	ResourceServers(ctx context.Context, p store.Page) (store.List[store.ResourceServer], error)

@@ -16,6 +16,9 @@ type pathTenant struct {
 	got []string
 }
 
+// IsManagementAPI passes every token's audience check, unrecorded: it is no route's own call.
+func (t *pathTenant) IsManagementAPI(context.Context, string) (bool, error) { return true, nil }
+
 func (t *pathTenant) ResourceServer(_ context.Context, idOrIdentifier string) (store.ResourceServer, error) {
 	t.got = append(t.got, "ResourceServer "+idOrIdentifier)
 	return store.ResourceServer{ID: "5f0c8c1f9b1e4a2d3c4b5a69", Identifier: idOrIdentifier}, nil

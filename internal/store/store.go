@@ -229,12 +229,15 @@ type Store interface {
 	// Bootstrap creates the Management API, admin client and grant atomically. When the store already
 	// has a system API it creates nothing and returns false; if that API's identifier differs from
 	// b.API.Identifier (the issuer changed), it moves the API and its grants to the new identifier.
-	// It also returns false, changing nothing, when a resource server has b.API.Identifier.
+	// When an ordinary resource server already has b.API.Identifier it changes nothing and returns an
+	// error wrapping ErrConflict: the Management API is never confused with an API an admin created.
 	Bootstrap(ctx context.Context, b Bootstrap) (created bool, err error)
 
 	CreateResourceServer(ctx context.Context, rs ResourceServer) error // ErrConflict: identifier taken
 	GetResourceServer(ctx context.Context, id string) (ResourceServer, error)
 	GetResourceServerByIdentifier(ctx context.Context, identifier string) (ResourceServer, error)
+	// GetSystemResourceServer returns the Management API (IsSystem); ErrNotFound before Bootstrap.
+	GetSystemResourceServer(ctx context.Context) (ResourceServer, error)
 	ListResourceServers(ctx context.Context, p Page) (List[ResourceServer], error)
 	UpdateResourceServer(ctx context.Context, id string, fn func(*ResourceServer) error) (ResourceServer, error)
 	// DeleteResourceServer also deletes its client grants and their organization associations.

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/orgauth/orgauth/internal/store"
@@ -34,11 +35,14 @@ type BootstrapResult struct {
 const minBootstrapSecret = 32
 
 // Bootstrap gives a store without a Management API one, with an admin application granted every
-// Management scope; when the issuer changed since, the existing Management API moves to the new one. clientID and secret are used when not empty, generated otherwise. Safe when several
-// instances start at once: exactly one creates, the others see Created false.
+// Management scope; when the issuer changed since, the existing Management API moves to the new one.
+// It refuses when an ordinary API already has the identifier the Management API would get: tokens for
+// that API would then be taken for Management tokens. clientID and secret are used when not empty,
+// generated otherwise. Safe when several instances start at once: exactly one creates, the others see
+// Created false.
 func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string) (BootstrapResult, error) {
 	audience := ManagementAudience(issuer)
-	if _, err := s.store.GetResourceServerByIdentifier(ctx, audience); err == nil {
+	if rs, err := s.store.GetResourceServerByIdentifier(ctx, audience); err == nil && rs.IsSystem {
 		return BootstrapResult{}, nil
 	}
 	if clientID == "" {
@@ -75,6 +79,11 @@ func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string
 	}
 	created, err := s.store.Bootstrap(ctx, b)
 	s.changed() // also when an existing Management API moved to this issuer
+	if errors.Is(err, store.ErrConflict) {
+		if taken, lookupErr := s.store.GetResourceServerByIdentifier(ctx, audience); lookupErr == nil && !taken.IsSystem {
+			return BootstrapResult{}, s.identifierTaken(ctx, issuer, taken)
+		}
+	}
 	if err != nil {
 		return BootstrapResult{}, fmt.Errorf("bootstrap: %w", err)
 	}
@@ -82,4 +91,41 @@ func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string
 		return BootstrapResult{}, nil
 	}
 	return BootstrapResult{Created: true, ClientID: clientID, ClientSecret: secret}, nil
+}
+
+// identifierTaken explains why the Management API cannot have the identifier of issuer, which the
+// ordinary API taken has, and how to get out of it.
+func (s *Service) identifierTaken(ctx context.Context, issuer string, taken store.ResourceServer) error {
+	fix := "delete that API from the store, then start again"
+	if system, err := s.store.GetSystemResourceServer(ctx); err == nil {
+		fix = fmt.Sprintf("start orgauth with the previous issuer again (the Management API is still %s), "+
+			"delete that API (DELETE /api/v2/resource-servers/%s, or in the dashboard), then start with the new issuer",
+			system.Identifier, taken.ID)
+	}
+	return fmt.Errorf("bootstrap: the issuer %s gives the Management API the identifier %s, but the API %q (id %s) "+
+		"already has it, and its tokens would be accepted on /api/v2: %s",
+		issuer, taken.Identifier, taken.Name, taken.ID, fix)
+}
+
+// ManagementAPI returns the Management API: the one system resource server.
+func (s *Service) ManagementAPI(ctx context.Context) (store.ResourceServer, error) {
+	rs, err := s.store.GetSystemResourceServer(ctx)
+	if err != nil {
+		return rs, fmt.Errorf("get the Management API: %w", err)
+	}
+	return rs, nil
+}
+
+// IsManagementAPI reports whether identifier is the Management API's: the system resource server's, not
+// merely a string that looks like it. It reads through the token endpoint's cache, so calling it on
+// every Management request costs no store read while nothing changes.
+func (s *Service) IsManagementAPI(ctx context.Context, identifier string) (bool, error) {
+	rs, err := s.dir.ResourceServerByIdentifier(ctx, identifier)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("look up the Management API %s: %w", identifier, err)
+	}
+	return rs.IsSystem, nil
 }

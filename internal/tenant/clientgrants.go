@@ -48,6 +48,9 @@ func (s *Service) CreateClientGrant(ctx context.Context, in ClientGrantInput) (s
 	if err := checkText("audience", g.Audience, 1, 600, false); err != nil {
 		return g, err
 	}
+	if err := validateClientGrantBody(g.OrganizationUsage, g.Scope); err != nil { // before the lookups, as Auth0
+		return g, err
+	}
 	if _, err := s.store.GetClient(ctx, g.ClientID); err != nil {
 		return g, storeError(err, errGrantClientMissing, nil, "check client")
 	}
@@ -80,6 +83,17 @@ func (s *Service) ClientGrants(ctx context.Context, f store.ClientGrantFilter, p
 // UpdateClientGrant changes scope, organization_usage and allow_any_organization. Switching a grant to
 // deny keeps its organization associations; they are inert while it is deny.
 func (s *Service) UpdateClientGrant(ctx context.Context, id string, in ClientGrantPatch) (store.ClientGrant, error) {
+	var usage string
+	if in.OrganizationUsage != nil {
+		usage = *in.OrganizationUsage
+	}
+	var scope []string
+	if in.Scope != nil {
+		scope = *in.Scope
+	}
+	if err := validateClientGrantBody(usage, scope); err != nil { // the body first, as Auth0: 400 before 404
+		return store.ClientGrant{}, err
+	}
 	current, err := s.ClientGrant(ctx, id)
 	if err != nil {
 		return current, err
@@ -87,6 +101,15 @@ func (s *Service) UpdateClientGrant(ctx context.Context, id string, in ClientGra
 	api, err := s.store.GetResourceServerByIdentifier(ctx, current.Audience)
 	if err != nil {
 		return current, fmt.Errorf("update client grant %s: load API: %w", id, err)
+	}
+	if api.IsSystem && in.Scope != nil {
+		err := s.keepAnAdministrator(ctx, current.ClientID, func(c store.Client, g store.ClientGrant) bool {
+			g.Scope = *in.Scope
+			return administers(c, g)
+		})
+		if err != nil {
+			return current, err
+		}
 	}
 	g, err := s.store.UpdateClientGrant(ctx, id, func(g *store.ClientGrant) error {
 		if in.Scope != nil {
@@ -110,6 +133,19 @@ func (s *Service) UpdateClientGrant(ctx context.Context, id string, in ClientGra
 
 // DeleteClientGrant deletes a grant and its organization associations; deleting an unknown grant is no error.
 func (s *Service) DeleteClientGrant(ctx context.Context, id string) error {
+	if g, err := s.store.GetClientGrant(ctx, id); err == nil {
+		system, err := s.isManagementGrant(ctx, g)
+		if err != nil {
+			return fmt.Errorf("delete client grant %s: %w", id, err)
+		}
+		if system {
+			if err := s.keepAdministratorOnDelete(ctx, g.ClientID); err != nil {
+				return err
+			}
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("delete client grant %s: %w", id, err)
+	}
 	err := s.store.DeleteClientGrant(ctx, id)
 	s.changed()
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -131,16 +167,14 @@ func (s *Service) ClientGrantOrganizations(ctx context.Context, grantID string, 
 // Management API and, when newScopes, only scopes the API defines (an API may drop a scope later
 // without making its grants unchangeable).
 func validateClientGrant(g store.ClientGrant, api store.ResourceServer, newScopes bool) error {
-	if g.OrganizationUsage != "" {
-		if err := checkEnum("organization_usage", g.OrganizationUsage, GrantOrganizationUsages...); err != nil {
-			return err
-		}
+	if err := validateClientGrantBody(g.OrganizationUsage, g.Scope); err != nil {
+		return err
 	}
 	if api.IsSystem && (g.OrganizationUsage == store.UsageAllow || g.OrganizationUsage == store.UsageRequire || g.AllowAnyOrganization) {
 		return errSystemOrganizationUsage
 	}
-	if err := checkUnique("scope", g.Scope); err != nil || !newScopes {
-		return err
+	if !newScopes {
+		return nil
 	}
 	for _, sc := range g.Scope {
 		if !slices.ContainsFunc(api.Scopes, func(d store.Scope) bool { return d.Value == sc }) {
@@ -148,4 +182,15 @@ func validateClientGrant(g store.ClientGrant, api store.ResourceServer, newScope
 		}
 	}
 	return nil
+}
+
+// validateClientGrantBody checks the rules that need neither the client nor the API: a known usage
+// ("" is unset) and no repeated scope.
+func validateClientGrantBody(usage string, scope []string) error {
+	if usage != "" {
+		if err := checkEnum("organization_usage", usage, GrantOrganizationUsages...); err != nil {
+			return err
+		}
+	}
+	return checkUnique("scope", scope)
 }

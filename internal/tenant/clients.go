@@ -43,9 +43,6 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 		CreatedAt:               s.now(),
 	}
 	c.UpdatedAt = c.CreatedAt
-	if err := s.checkDefaultOrganization(ctx, in.DefaultOrganization); err != nil {
-		return c, "", err
-	}
 	applyClientFields(&c, ClientPatch{
 		Description: in.Description, AppType: in.AppType, GrantTypes: in.GrantTypes,
 		TokenEndpointAuthMethod: in.TokenEndpointAuthMethod, DefaultOrganization: in.DefaultOrganization,
@@ -68,6 +65,9 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 		c.GrantTypes = defaultGrantTypes(c)
 	}
 	if err := validateClient(c); err != nil {
+		return c, "", err
+	}
+	if err := s.checkDefaultOrganization(ctx, in.DefaultOrganization); err != nil { // after the body, as Auth0
 		return c, "", err
 	}
 	var secret string
@@ -112,7 +112,13 @@ func (s *Service) Clients(ctx context.Context, p store.Page) (store.List[store.C
 }
 
 func (s *Service) UpdateClient(ctx context.Context, clientID string, in ClientPatch) (store.Client, error) {
+	if err := validateClientPatch(in); err != nil { // the body first, as Auth0: 400 before 404
+		return store.Client{}, err
+	}
 	if err := s.checkDefaultOrganization(ctx, in.DefaultOrganization); err != nil {
+		return store.Client{}, err
+	}
+	if err := s.keepAdministratorOnUpdate(ctx, clientID, in); err != nil {
 		return store.Client{}, err
 	}
 	if in.PrivateKeyJWTCredentialIDs != nil {
@@ -134,6 +140,9 @@ func (s *Service) UpdateClient(ctx context.Context, clientID string, in ClientPa
 
 // DeleteClient deletes an application with its client grants and their organization associations.
 func (s *Service) DeleteClient(ctx context.Context, clientID string) error {
+	if err := s.keepAdministratorOnDelete(ctx, clientID); err != nil {
+		return err
+	}
 	err := s.store.DeleteClient(ctx, clientID)
 	s.changed()
 	if err != nil {

@@ -70,6 +70,9 @@ func (s *Service) SearchOrganizations(ctx context.Context, prefix string, p stor
 }
 
 func (s *Service) UpdateOrganization(ctx context.Context, id string, in OrganizationPatch) (store.Organization, error) {
+	if err := validateOrganizationPatch(in); err != nil { // the body first, as Auth0: 400 before 404
+		return store.Organization{}, err
+	}
 	var names []string // the old name and the new: a rename changes what both look up
 	o, err := s.store.UpdateOrganization(ctx, id, func(o *store.Organization) error {
 		names = append(names, o.Name)
@@ -158,18 +161,31 @@ func (s *Service) RemoveOrganizationClientGrant(ctx context.Context, orgID, gran
 
 // validateOrganization checks the fields; display_name is checked when given (it is optional).
 func validateOrganization(o store.Organization, displayNameGiven bool) error {
-	if err := checkLength("name", o.Name, 1, maxOrganizationNameLength); err != nil {
-		return err
-	}
-	if !organizationName.MatchString(o.Name) {
-		return invalid("name", "String does not match pattern: ^[a-z0-9_-]+$")
-	}
+	p := OrganizationPatch{Name: &o.Name, Branding: o.Branding, Metadata: o.Metadata}
 	if displayNameGiven || o.DisplayName != "" {
-		if err := checkText("display_name", o.DisplayName, 1, maxOrganizationDisplayName, false); err != nil {
+		p.DisplayName = &o.DisplayName
+	}
+	return validateOrganizationPatch(p)
+}
+
+// validateOrganizationPatch checks each property given; every rule of an organization (its name's
+// uniqueness aside, which the store enforces) concerns one property, so a patch is checked whole before
+// the organization is even looked up.
+func validateOrganizationPatch(p OrganizationPatch) error {
+	if p.Name != nil {
+		if err := checkLength("name", *p.Name, 1, maxOrganizationNameLength); err != nil {
+			return err
+		}
+		if !organizationName.MatchString(*p.Name) {
+			return invalid("name", "String does not match pattern: ^[a-z0-9_-]+$")
+		}
+	}
+	if p.DisplayName != nil {
+		if err := checkText("display_name", *p.DisplayName, 1, maxOrganizationDisplayName, false); err != nil {
 			return err
 		}
 	}
-	if b := o.Branding; b != nil {
+	if b := p.Branding; b != nil {
 		if b.LogoURL != "" {
 			if err := checkHTTPSURL("branding.logo_url", b.LogoURL); err != nil {
 				return err
@@ -184,10 +200,10 @@ func validateOrganization(o store.Organization, displayNameGiven bool) error {
 			}
 		}
 	}
-	if len(o.Metadata) > maxMetadataKeys {
-		return invalid("metadata", "Too many properties defined (%d), maximum %d", len(o.Metadata), maxMetadataKeys)
+	if len(p.Metadata) > maxMetadataKeys {
+		return invalid("metadata", "Too many properties defined (%d), maximum %d", len(p.Metadata), maxMetadataKeys)
 	}
-	for k, v := range o.Metadata {
+	for k, v := range p.Metadata {
 		if err := checkText("metadata", k, 1, maxMetadataKeyLength, false); err != nil {
 			return err
 		}

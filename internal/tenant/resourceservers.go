@@ -76,6 +76,9 @@ func (s *Service) ResourceServers(ctx context.Context, p store.Page) (store.List
 }
 
 func (s *Service) UpdateResourceServer(ctx context.Context, idOrIdentifier string, in ResourceServerPatch) (store.ResourceServer, error) {
+	if err := validateResourceServerPatch(in); err != nil { // the body first, as Auth0: 400 before 404
+		return store.ResourceServer{}, err
+	}
 	current, err := s.ResourceServer(ctx, idOrIdentifier)
 	if err != nil {
 		return current, err
@@ -131,20 +134,36 @@ func applyResourceServerPatch(rs *store.ResourceServer, in ResourceServerPatch) 
 }
 
 func validateResourceServer(rs store.ResourceServer) error {
-	if err := checkText("name", rs.Name, 1, 200, true); err != nil {
-		return err
+	return validateResourceServerPatch(ResourceServerPatch{
+		Name: &rs.Name, Scopes: &rs.Scopes, SigningAlg: &rs.SigningAlg, TokenLifetime: &rs.TokenLifetime,
+	})
+}
+
+// validateResourceServerPatch checks each property given; every rule of an API concerns one property,
+// so a patch is checked whole before the API is even looked up.
+func validateResourceServerPatch(p ResourceServerPatch) error {
+	if p.Name != nil {
+		if err := checkText("name", *p.Name, 1, 200, true); err != nil {
+			return err
+		}
 	}
-	if err := checkEnum("signing_alg", rs.SigningAlg, SigningAlgs...); err != nil {
-		return err
+	if p.SigningAlg != nil {
+		if err := checkEnum("signing_alg", *p.SigningAlg, SigningAlgs...); err != nil {
+			return err
+		}
 	}
-	if rs.TokenLifetime < 1 || rs.TokenLifetime > MaxTokenLifetime {
-		return invalid("token_lifetime", "Value %d is outside 1..%d", rs.TokenLifetime, MaxTokenLifetime)
+	if p.TokenLifetime != nil && (*p.TokenLifetime < 1 || *p.TokenLifetime > MaxTokenLifetime) {
+		return invalid("token_lifetime", "Value %d is outside 1..%d", *p.TokenLifetime, MaxTokenLifetime)
 	}
-	if len(rs.Scopes) > maxScopes {
-		return invalid("scopes", "Array is too long (%d), maximum %d", len(rs.Scopes), maxScopes)
+	if p.Scopes == nil {
+		return nil
 	}
-	values := make([]string, len(rs.Scopes))
-	for i, sc := range rs.Scopes {
+	scopes := *p.Scopes
+	if len(scopes) > maxScopes {
+		return invalid("scopes", "Array is too long (%d), maximum %d", len(scopes), maxScopes)
+	}
+	values := make([]string, len(scopes))
+	for i, sc := range scopes {
 		if err := checkScopeValue("scopes.value", sc.Value); err != nil {
 			return err
 		}

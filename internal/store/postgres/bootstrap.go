@@ -11,10 +11,11 @@ import (
 	"github.com/orgauth/orgauth/internal/store"
 )
 
-// Bootstrap creates the Management API, the admin client and its grant in one transaction, unless a
-// resource server with the API's identifier already exists. The transaction first takes the schema's
-// bootstrap lock, so concurrent callers, in this instance or another, run one after the other and each
-// sees what the one before committed: exactly one creates.
+// Bootstrap creates the Management API, the admin client and its grant in one transaction, or moves the
+// existing Management API to a new identifier; it refuses when an ordinary resource server has that
+// identifier. The transaction first takes the schema's bootstrap lock, so concurrent callers, in this
+// instance or another, run one after the other and each sees what the one before committed: exactly one
+// creates.
 func (s *Store) Bootstrap(ctx context.Context, b store.Bootstrap) (bool, error) {
 	var created bool
 	err := s.write(ctx, func(tx pgx.Tx) error {
@@ -26,18 +27,19 @@ func (s *Store) Bootstrap(ctx context.Context, b store.Bootstrap) (bool, error) 
 		switch {
 		case err == nil && system == b.API.Identifier:
 			return nil
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		var taken string
+		err = tx.QueryRow(ctx, "SELECT id FROM resource_servers WHERE identifier = $1", b.API.Identifier).Scan(&taken)
+		switch {
 		case err == nil:
-			return moveSystemAPI(ctx, tx, system, b.API.Identifier, b.API.UpdatedAt)
+			return fmt.Errorf("resource server %s has the identifier %s: %w", taken, b.API.Identifier, store.ErrConflict)
 		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
-		var exists bool
-		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM resource_servers WHERE identifier = $1)",
-			b.API.Identifier).Scan(&exists); err != nil {
-			return err
-		}
-		if exists {
-			return nil
+		if system != "" {
+			return moveSystemAPI(ctx, tx, system, b.API.Identifier, b.API.UpdatedAt)
 		}
 		if err := insertResourceServer(ctx, tx, b.API); err != nil {
 			return fmt.Errorf("resource server %s: %w", b.API.Identifier, err)

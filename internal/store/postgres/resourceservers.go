@@ -83,6 +83,16 @@ func (s *Store) GetResourceServerByIdentifier(ctx context.Context, identifier st
 	return rs, nil
 }
 
+// GetSystemResourceServer finds the Management API.
+func (s *Store) GetSystemResourceServer(ctx context.Context) (store.ResourceServer, error) {
+	rs, err := scanResourceServer(s.pool.QueryRow(ctx,
+		"SELECT "+resourceServerCols+" FROM resource_servers WHERE is_system ORDER BY seq LIMIT 1"))
+	if err != nil {
+		return rs, fmt.Errorf("postgres: get the Management API: %w", classify(err))
+	}
+	return rs, nil
+}
+
 // ListResourceServers lists resource servers in creation order.
 func (s *Store) ListResourceServers(ctx context.Context, p store.Page) (store.List[store.ResourceServer], error) {
 	var out store.List[store.ResourceServer]

@@ -10,10 +10,10 @@ import (
 	"github.com/orgauth/orgauth/internal/store"
 )
 
-// Bootstrap creates the Management API, the admin client and its grant in one transaction, unless a
-// resource server with the API's identifier already exists. The write transaction holds the database's
-// write lock from its first statement, so concurrent callers, in this process or another, see each
-// other's result and exactly one creates.
+// Bootstrap creates the Management API, the admin client and its grant in one transaction, or moves the
+// existing Management API to a new identifier; it refuses when an ordinary resource server has that
+// identifier. The write transaction holds the database's write lock from its first statement, so
+// concurrent callers, in this process or another, see each other's result and exactly one creates.
 func (s *Store) Bootstrap(ctx context.Context, b store.Bootstrap) (bool, error) {
 	var created bool
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -22,18 +22,19 @@ func (s *Store) Bootstrap(ctx context.Context, b store.Bootstrap) (bool, error) 
 		switch {
 		case err == nil && system == b.API.Identifier:
 			return nil
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		var taken string
+		err = tx.QueryRowContext(ctx, "SELECT id FROM resource_servers WHERE identifier = ?", b.API.Identifier).Scan(&taken)
+		switch {
 		case err == nil:
-			return moveSystemAPI(ctx, tx, system, b.API.Identifier, b.API.UpdatedAt)
+			return fmt.Errorf("resource server %s has the identifier %s: %w", taken, b.API.Identifier, store.ErrConflict)
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		var exists bool
-		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM resource_servers WHERE identifier = ?)",
-			b.API.Identifier).Scan(&exists); err != nil {
-			return err
-		}
-		if exists {
-			return nil
+		if system != "" {
+			return moveSystemAPI(ctx, tx, system, b.API.Identifier, b.API.UpdatedAt)
 		}
 		if err := insertResourceServer(ctx, tx, b.API); err != nil {
 			return fmt.Errorf("resource server %s: %w", b.API.Identifier, err)

@@ -75,6 +75,16 @@ func (s *Store) GetResourceServerByIdentifier(ctx context.Context, identifier st
 	return rs, nil
 }
 
+// GetSystemResourceServer finds the Management API.
+func (s *Store) GetSystemResourceServer(ctx context.Context) (store.ResourceServer, error) {
+	rs, err := scanResourceServer(s.r.QueryRowContext(ctx,
+		"SELECT "+resourceServerCols+" FROM resource_servers WHERE is_system = 1 ORDER BY seq LIMIT 1"))
+	if err := classify(err); err != nil {
+		return rs, fmt.Errorf("sqlite: get the Management API: %w", err)
+	}
+	return rs, nil
+}
+
 // ListResourceServers lists resource servers in creation order.
 func (s *Store) ListResourceServers(ctx context.Context, p store.Page) (store.List[store.ResourceServer], error) {
 	var out store.List[store.ResourceServer]

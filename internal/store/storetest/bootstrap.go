@@ -33,7 +33,7 @@ func testBootstrap(t *testing.T, open opener) {
 		equal(t, "grant", g, b.Grant)
 	})
 
-	t.Run("does nothing and returns false when the API identifier exists", func(t *testing.T) {
+	t.Run("refuses, changing nothing, when an ordinary API has the identifier", func(t *testing.T) {
 		f := open(t)
 		b := f.bootstrap()
 		existing := f.newResourceServer()
@@ -41,7 +41,7 @@ func testBootstrap(t *testing.T, open opener) {
 		must(t, f.s.CreateResourceServer(f.ctx, existing))
 
 		created, err := f.s.Bootstrap(f.ctx, b)
-		must(t, err)
+		wantErr(t, err, store.ErrConflict)
 		equal(t, "created", created, false)
 		_, err = f.s.GetClient(f.ctx, b.Client.ClientID)
 		wantErr(t, err, store.ErrNotFound)
@@ -50,6 +50,55 @@ func testBootstrap(t *testing.T, open opener) {
 		api, err := f.s.GetResourceServerByIdentifier(f.ctx, b.API.Identifier)
 		must(t, err)
 		equal(t, "API", api, existing)
+		_, err = f.s.GetSystemResourceServer(f.ctx)
+		wantErr(t, err, store.ErrNotFound)
+	})
+
+	t.Run("the system resource server is the Management API, before and after a move", func(t *testing.T) {
+		f := open(t)
+		_, err := f.s.GetSystemResourceServer(f.ctx)
+		wantErr(t, err, store.ErrNotFound)
+		ordinary := f.newResourceServer()
+		must(t, f.s.CreateResourceServer(f.ctx, ordinary))
+		b := f.bootstrap()
+		_, err = f.s.Bootstrap(f.ctx, b)
+		must(t, err)
+		api, err := f.s.GetSystemResourceServer(f.ctx)
+		must(t, err)
+		equal(t, "system API", api, b.API)
+		moved := f.bootstrap()
+		moved.API.Identifier = "https://new.example.com/api/v2/"
+		_, err = f.s.Bootstrap(f.ctx, moved)
+		must(t, err)
+		api, err = f.s.GetSystemResourceServer(f.ctx)
+		must(t, err)
+		equal(t, "system API id", api.ID, b.API.ID)
+		equal(t, "system API identifier", api.Identifier, moved.API.Identifier)
+	})
+
+	t.Run("refuses to move the Management API onto an ordinary API's identifier", func(t *testing.T) {
+		f := open(t)
+		b := f.bootstrap()
+		_, err := f.s.Bootstrap(f.ctx, b)
+		must(t, err)
+		squatter := f.newResourceServer()
+		squatter.Identifier = "https://new.example.com/api/v2/"
+		must(t, f.s.CreateResourceServer(f.ctx, squatter))
+		moved := f.bootstrap()
+		moved.API.Identifier = squatter.Identifier
+
+		created, err := f.s.Bootstrap(f.ctx, moved)
+		wantErr(t, err, store.ErrConflict)
+		equal(t, "created", created, false)
+		api, err := f.s.GetResourceServer(f.ctx, b.API.ID)
+		must(t, err)
+		equal(t, "Management API", api, b.API)
+		g, err := f.s.GetClientGrant(f.ctx, b.Grant.ID)
+		must(t, err)
+		equal(t, "grant audience", g.Audience, b.API.Identifier)
+		got, err := f.s.GetResourceServer(f.ctx, squatter.ID)
+		must(t, err)
+		equal(t, "ordinary API", got, squatter)
 	})
 
 	t.Run("a second bootstrap returns false", func(t *testing.T) {

@@ -1,0 +1,91 @@
+package tenant
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/orgauth/orgauth/internal/store"
+)
+
+func TestBootstrapFollowsTheSystemAPI(t *testing.T) {
+	const oldIssuer, newIssuer = "https://old.example/", "https://new.example/"
+	ctx := context.Background()
+	isManagement := func(t *testing.T, s *Service, identifier string, want bool) {
+		t.Helper()
+		got, err := s.IsManagementAPI(ctx, identifier)
+		if err != nil || got != want {
+			t.Fatalf("IsManagementAPI(%s) = %v, %v; want %v", identifier, got, err, want)
+		}
+	}
+
+	t.Run("an issuer change moves the Management API and its grants", func(t *testing.T) {
+		s := newService(t)
+		boot, err := s.Bootstrap(ctx, oldIssuer, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Bootstrap(ctx, newIssuer, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		isManagement(t, s, ManagementAudience(newIssuer), true)
+		isManagement(t, s, ManagementAudience(oldIssuer), false)
+		g, err := s.store.GetClientGrantByClientAudience(ctx, boot.ClientID, ManagementAudience(newIssuer))
+		if err != nil || g.Audience != ManagementAudience(newIssuer) {
+			t.Fatalf("admin grant after the move: %+v, %v", g, err)
+		}
+	})
+
+	t.Run("fail/an issuer change onto an ordinary API's identifier", func(t *testing.T) {
+		s := newService(t)
+		if _, err := s.Bootstrap(ctx, oldIssuer, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		squatter, err := s.CreateResourceServer(ctx, ResourceServerInput{Identifier: ManagementAudience(newIssuer), Name: ptr("Look-alike")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Bootstrap(ctx, newIssuer, "", "")
+		want := "bootstrap: the issuer https://new.example/ gives the Management API the identifier https://new.example/api/v2/, " +
+			`but the API "Look-alike" (id ` + squatter.ID + `) already has it, and its tokens would be accepted on /api/v2: ` +
+			"start orgauth with the previous issuer again (the Management API is still https://old.example/api/v2/), " +
+			"delete that API (DELETE /api/v2/resource-servers/" + squatter.ID + ", or in the dashboard), then start with the new issuer"
+		if err == nil || err.Error() != want {
+			t.Fatalf("error %v\nwant  %s", err, want)
+		}
+		isManagement(t, s, ManagementAudience(newIssuer), false)
+		isManagement(t, s, ManagementAudience(oldIssuer), true)
+		rs, err := s.ResourceServer(ctx, squatter.ID)
+		if err != nil || rs.IsSystem {
+			t.Fatalf("the ordinary API became %+v, %v", rs, err)
+		}
+	})
+
+	t.Run("fail/an ordinary API with the identifier in a store without a Management API", func(t *testing.T) {
+		s := newService(t)
+		squatter, err := s.CreateResourceServer(ctx, ResourceServerInput{Identifier: ManagementAudience(newIssuer), Name: ptr("Look-alike")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Bootstrap(ctx, newIssuer, "", "")
+		want := "bootstrap: the issuer https://new.example/ gives the Management API the identifier https://new.example/api/v2/, " +
+			`but the API "Look-alike" (id ` + squatter.ID + `) already has it, and its tokens would be accepted on /api/v2: ` +
+			"delete that API from the store, then start again"
+		if err == nil || err.Error() != want {
+			t.Fatalf("error %v\nwant  %s", err, want)
+		}
+		isManagement(t, s, ManagementAudience(newIssuer), false)
+		if _, err := s.ManagementAPI(ctx); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a Management API was created: %v", err)
+		}
+	})
+
+	t.Run("fail/an ordinary API cannot take the Management API's identifier", func(t *testing.T) {
+		s := newService(t)
+		if _, err := s.Bootstrap(ctx, oldIssuer, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.CreateResourceServer(ctx, ResourceServerInput{Identifier: ManagementAudience(oldIssuer)})
+		wantError(t, err, KindConflict, "A resource server with the same identifier already exists")
+	})
+}
