@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
 
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -43,7 +45,7 @@ const minBootstrapSecret = 32
 func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string) (BootstrapResult, error) {
 	audience := ManagementAudience(issuer)
 	if rs, err := s.store.GetResourceServerByIdentifier(ctx, audience); err == nil && rs.IsSystem {
-		return BootstrapResult{}, nil
+		return BootstrapResult{}, s.addManagementScopes(ctx, rs)
 	}
 	if clientID == "" {
 		clientID = newClientID()
@@ -88,9 +90,41 @@ func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string
 		return BootstrapResult{}, fmt.Errorf("bootstrap: %w", err)
 	}
 	if !created {
-		return BootstrapResult{}, nil
+		rs, err := s.store.GetSystemResourceServer(ctx)
+		if err != nil {
+			return BootstrapResult{}, fmt.Errorf("bootstrap: %w", err)
+		}
+		return BootstrapResult{}, s.addManagementScopes(ctx, rs)
 	}
 	return BootstrapResult{Created: true, ClientID: clientID, ClientSecret: secret}, nil
+}
+
+// addManagementScopes gives a Management API created by an earlier version the scopes this version added
+// (new endpoints), so that they can be granted. No grant gains them by itself: an admin grants them, as in
+// Auth0, where a new Management scope reaches no existing grant either.
+func (s *Service) addManagementScopes(ctx context.Context, rs store.ResourceServer) error {
+	missing := slices.DeleteFunc(slices.Clone(ManagementScopes), func(sc string) bool {
+		return slices.ContainsFunc(rs.Scopes, func(have store.Scope) bool { return have.Value == sc })
+	})
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err := s.store.UpdateResourceServer(ctx, rs.ID, func(rs *store.ResourceServer) error {
+		for _, sc := range missing {
+			if !slices.ContainsFunc(rs.Scopes, func(have store.Scope) bool { return have.Value == sc }) {
+				rs.Scopes = append(rs.Scopes, store.Scope{Value: sc})
+			}
+		}
+		rs.UpdatedAt = s.now()
+		return nil
+	})
+	s.changed()
+	if err != nil {
+		return fmt.Errorf("bootstrap: add the Management API's new scopes: %w", err)
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "the Management API has new scopes; grant them to the applications that need them",
+		slog.Any("scopes", missing))
+	return nil
 }
 
 // identifierTaken explains why the Management API cannot have the identifier of issuer, which the

@@ -3,6 +3,8 @@ package tenant
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/orgauth/orgauth/internal/store"
@@ -88,4 +90,60 @@ func TestBootstrapFollowsTheSystemAPI(t *testing.T) {
 		_, err := s.CreateResourceServer(ctx, ResourceServerInput{Identifier: ManagementAudience(oldIssuer)})
 		wantError(t, err, KindConflict, "A resource server with the same identifier already exists")
 	})
+}
+
+func TestBootstrapAddsNewManagementScopes(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	boot, err := s.Bootstrap(ctx, "https://auth.example/", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A Management API created by an earlier version, which had no client credentials endpoints.
+	old := func(sc string) bool { return strings.HasSuffix(sc, ":client_credentials") }
+	api, err := s.ManagementAPI(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.UpdateResourceServer(ctx, api.ID, func(rs *store.ResourceServer) error {
+		rs.Scopes = slices.DeleteFunc(rs.Scopes, func(sc store.Scope) bool { return old(sc.Value) })
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := s.store.GetClientGrantByClientAudience(ctx, boot.ClientID, api.Identifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.UpdateClientGrant(ctx, g.ID, func(g *store.ClientGrant) error {
+		g.Scope = slices.DeleteFunc(g.Scope, old)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := s.Bootstrap(ctx, "https://auth.example/", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	api, err = s.ManagementAPI(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, sc := range api.Scopes {
+		got = append(got, sc.Value)
+	}
+	slices.Sort(got)
+	want := slices.Sorted(slices.Values(ManagementScopes))
+	if !slices.Equal(got, want) {
+		t.Fatalf("Management API scopes after the upgrade:\n%v\nwant\n%v", got, want)
+	}
+	// No grant gains a scope by itself.
+	g, err = s.store.GetClientGrantByClientAudience(ctx, boot.ClientID, api.Identifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(g.Scope, old) {
+		t.Fatalf("the admin grant gained new scopes by itself: %v", g.Scope)
+	}
 }
