@@ -80,7 +80,7 @@ func malformedTokens(tb testing.TB, signed map[string]any) []string {
 	tokens := []string{
 		"!!!." + good[1] + "." + good[2],                                                         // not base64 at all
 		good[0] + "=." + good[1] + "." + good[2],                                                 // padded base64url
-		strings.NewReplacer("-", "+", "_", "/").Replace(good[0]) + "." + good[1] + "." + good[2], // standard alphabet
+		good[0] + "." + good[1] + "." + strings.NewReplacer("-", "+", "_", "/").Replace(good[2]), // standard alphabet
 		good[0] + "." + good[1] + "." + good[2] + "=",                                            // padded signature
 		good[0] + " ." + good[1] + "." + good[2],                                                 // a space inside
 		enc([]byte("not json")) + "." + good[1] + "." + good[2],

@@ -13,6 +13,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/postgres"
+	"github.com/orgauth/orgauth/internal/store/postgres/pgtest"
 	"github.com/orgauth/orgauth/internal/store/sqlite"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
@@ -54,6 +57,12 @@ var decoderSeeds = []string{
 	"{\"name\":\"\xff\"}", `{"name":"\ud800"}`, `{"name":"\u0000"}`, "{\"name\":\"\u2028\"}", `{"\u0000":1}`,
 	`{"zzz":1,"aaa":2}`, `{"branding":{"colors":[]}}`, `{"a":[[[[[[[[[[]]]]]]]]]]}`,
 	strings.Repeat(`[`, 10001) + strings.Repeat(`]`, 10001),
+	// NUL, which PostgreSQL refuses in text, in every string of every body.
+	`{"identifier":"https://n/\u0000","name":"\u0000","scopes":[{"value":"r\u0000","description":"\u0000"}],"signing_alg":"\u0000"}`,
+	`{"name":"n","description":"\u0000","app_type":"\u0000","grant_types":["\u0000"],"token_endpoint_auth_method":"\u0000","default_organization":{"organization_id":"org_\u0000","flows":["\u0000"]},"organization_usage":"\u0000","organization_require_behavior":"\u0000"}`,
+	`{"client_id":"\u0000","audience":"\u0000","scope":["\u0000"],"organization_usage":"\u0000"}`,
+	`{"name":"n\u0000","display_name":"\u0000","branding":{"logo_url":"https://x/\u0000","colors":{"primary":"\u0000","page_background":"\u0000"}},"metadata":{"\u0000":"\u0000"}}`,
+	`{"metadata":{"k":"\u0000"}}`, `{"metadata":{"\u0000":"v"}}`, `{"grant_id":"cgr_\u0000"}`,
 }
 
 // FuzzDecodeBodies feeds any body to every decoder. Each must refuse it with a 400 invalid_body, or accept
@@ -142,7 +151,26 @@ type bodyRoute struct{ method, path string }
 // service and SQLite store, with a token holding every Management scope. No body may get a 5xx or go
 // unanswered; a 4xx must be in Auth0's error shape, and any answer valid JSON.
 func FuzzManagementBody(f *testing.F) {
-	h, routes := fuzzManagementAPI(f)
+	st, err := sqlite.Open(context.Background(), filepath.Join(f.TempDir(), "orgauth.db"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	fuzzManagementBody(f, st)
+}
+
+// FuzzManagementBodyPostgres is FuzzManagementBody over PostgreSQL, which refuses some strings SQLite
+// keeps (NUL); it needs ORGAUTH_TEST_POSTGRES_DSN, as the store tests do.
+func FuzzManagementBodyPostgres(f *testing.F) {
+	st, err := postgres.Open(context.Background(), pgtest.Schema(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	fuzzManagementBody(f, st)
+}
+
+func fuzzManagementBody(f *testing.F, st store.Store) {
+	f.Cleanup(func() { st.Close() })
+	h, routes := fuzzManagementAPI(f, st)
 	for _, s := range decoderSeeds {
 		for i := range routes {
 			f.Add(uint8(i), []byte(s))
@@ -191,16 +219,11 @@ func checkManagementAnswer(t *testing.T, rt bodyRoute, rec *httptest.ResponseRec
 	}
 }
 
-// fuzzManagementAPI is the Management API over a bootstrapped tenant in a SQLite store, with an API, an
-// application, a grant and an organization to aim updates at, and the routes that read a body. Bearer
-// "admin" holds every Management scope.
-func fuzzManagementAPI(tb testing.TB) (http.Handler, []bodyRoute) {
+// fuzzManagementAPI is the Management API over a bootstrapped tenant in st, with an API, an application,
+// a grant and an organization to aim updates at, and the routes that read a body. Bearer "admin" holds
+// every Management scope.
+func fuzzManagementAPI(tb testing.TB, st store.Store) (http.Handler, []bodyRoute) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "orgauth.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
 	svc, err := tenant.Open(ctx, st, tenant.Options{})
 	if err != nil {
 		tb.Fatal(err)
