@@ -193,7 +193,7 @@ func FuzzParamConflict(f *testing.F) {
 		if viaBasic && name != "client_id" {
 			name = "client_secret"
 		}
-		r, sent := conflictRequest(t, viaJSON, viaBasic, name, first, second)
+		r, name, sent := conflictRequest(t, viaJSON, viaBasic, name, first, second)
 		req, err := parseTokenRequest(r)
 		var got string
 		if err == nil {
@@ -224,9 +224,9 @@ func FuzzParamConflict(f *testing.F) {
 	})
 }
 
-// conflictRequest builds FuzzParamConflict's request and returns the values as the server should read
-// them (JSON can carry only UTF-8, so json.Marshal turns invalid bytes into U+FFFD).
-func conflictRequest(t *testing.T, viaJSON, viaBasic bool, name, first, second string) (*http.Request, []string) {
+// conflictRequest builds FuzzParamConflict's request and returns the name and the values as the server
+// should read them (JSON can carry only UTF-8, so json.Marshal turns invalid bytes into U+FFFD).
+func conflictRequest(t *testing.T, viaJSON, viaBasic bool, name, first, second string) (*http.Request, string, []string) {
 	t.Helper()
 	inBody := []string{first, second}
 	if viaBasic {
@@ -263,7 +263,7 @@ func conflictRequest(t *testing.T, viaJSON, viaBasic bool, name, first, second s
 		r.Header.Set("Authorization", basicHeader(user, password))
 		sent = append(sent, second)
 	}
-	return r, sent
+	return r, name, sent
 }
 
 func mustMarshal(t *testing.T, s string) []byte {
