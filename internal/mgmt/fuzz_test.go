@@ -1,0 +1,267 @@
+package mgmt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/postgres"
+	"github.com/orgauth/orgauth/internal/store/postgres/pgtest"
+	"github.com/orgauth/orgauth/internal/store/sqlite"
+	"github.com/orgauth/orgauth/internal/tenant"
+)
+
+// bodyDecoders are the decoders of every request body, by endpoint.
+var bodyDecoders = map[string]func([]byte) error{
+	"resource server create":           ignoreValue(decodeResourceServerCreate),
+	"resource server update":           ignoreValue(decodeResourceServerPatch),
+	"client create":                    ignoreValue(decodeClientCreate),
+	"client update":                    ignoreValue(decodeClientPatch),
+	"client grant create":              ignoreValue(decodeClientGrantCreate),
+	"client grant update":              ignoreValue(decodeClientGrantPatch),
+	"organization create":              ignoreValue(decodeOrganizationCreate),
+	"organization update":              ignoreValue(decodeOrganizationPatch),
+	"organization client grant create": ignoreValue(decodeOrganizationClientGrantCreate),
+	"tenant settings update":           ignoreValue(decodeTenantSettingsPatch),
+}
+
+func ignoreValue[T any](decode func([]byte) (T, error)) func([]byte) error {
+	return func(body []byte) error {
+		_, err := decode(body)
+		return err
+	}
+}
+
+// decoderSeeds are bodies worth starting from: valid ones for each endpoint and the ways a body goes wrong.
+var decoderSeeds = []string{
+	`{"identifier":"https://api.example.com/x","name":"X","scopes":[{"value":"read:x","description":"Read"}],"signing_alg":"RS256","token_lifetime":3600,"allow_offline_access":false}`,
+	`{"name":"Billing","description":"d","app_type":"non_interactive","grant_types":["client_credentials"],"token_endpoint_auth_method":"client_secret_post","default_organization":{"organization_id":"org_a","flows":["client_credentials"]},"organization_usage":"allow","organization_require_behavior":"no_prompt"}`,
+	`{"default_organization":null}`,
+	`{"client_id":"c","audience":"https://api.example.com/x","scope":["read:x"],"organization_usage":"require","allow_any_organization":true}`,
+	`{"name":"acme","display_name":"Acme","branding":{"logo_url":"https://x/l.png","colors":{"primary":"#000","page_background":"#fff"}},"metadata":{"a":"b"}}`,
+	`{"branding":null,"metadata":null}`,
+	`{"grant_id":"cgr_0123456789abcdef"}`,
+	`{"flags":{"allow_organization_name_in_authentication_api":true},"allow_organization_name_in_authentication_api":true}`,
+	`{"token_lifetime":1e3}`, `{"token_lifetime":1.5}`, `{"token_lifetime":9007199254740993}`, `{"token_lifetime":-0}`,
+	`{"token_lifetime":1e400}`, `{"scopes":[{"value":1}]}`, `{"scope":[null]}`, `{"metadata":{"a":1}}`,
+	`{"name":"a","name":5}`, `{"name":"a"}{}`, `{"name":"a"} `, "\t{}\r\n", `[]`, `null`, `"x"`, `1`, ``, ` `,
+	"{\"name\":\"\xff\"}", `{"name":"\ud800"}`, `{"name":"\u0000"}`, "{\"name\":\"\u2028\"}", `{"\u0000":1}`,
+	`{"zzz":1,"aaa":2}`, `{"branding":{"colors":[]}}`, `{"a":[[[[[[[[[[]]]]]]]]]]}`,
+	strings.Repeat(`[`, 10001) + strings.Repeat(`]`, 10001),
+	// NUL, which PostgreSQL refuses in text, in every string of every body.
+	`{"identifier":"https://n/\u0000","name":"\u0000","scopes":[{"value":"r\u0000","description":"\u0000"}],"signing_alg":"\u0000"}`,
+	`{"name":"n","description":"\u0000","app_type":"\u0000","grant_types":["\u0000"],"token_endpoint_auth_method":"\u0000","default_organization":{"organization_id":"org_\u0000","flows":["\u0000"]},"organization_usage":"\u0000","organization_require_behavior":"\u0000"}`,
+	`{"client_id":"\u0000","audience":"\u0000","scope":["\u0000"],"organization_usage":"\u0000"}`,
+	`{"name":"n\u0000","display_name":"\u0000","branding":{"logo_url":"https://x/\u0000","colors":{"primary":"\u0000","page_background":"\u0000"}},"metadata":{"\u0000":"\u0000"}}`,
+	`{"metadata":{"k":"\u0000"}}`, `{"metadata":{"\u0000":"v"}}`, `{"grant_id":"cgr_\u0000"}`,
+}
+
+// FuzzDecodeBodies feeds any body to every decoder. Each must refuse it with a 400 invalid_body, or accept
+// a body that is one JSON object in valid UTF-8, and then refuse that body with an unknown property added
+// or with any of its properties given a value of another type: decoding stays strict.
+func FuzzDecodeBodies(f *testing.F) {
+	for _, s := range decoderSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for name, decode := range bodyDecoders {
+			err := decode(body)
+			if err != nil {
+				checkInvalidBody(t, name, body, err)
+				continue
+			}
+			fields, ok := jsonObject(body)
+			if !ok {
+				t.Fatalf("%s accepted %q, which is not one JSON object in UTF-8", name, body)
+			}
+			fields["~unknown"] = json.RawMessage(`1`)
+			want := payloadError("", "Additional properties not allowed: ~unknown")
+			if err := decode(mustJSON(t, fields)); !sameError(err, want) {
+				t.Fatalf("%s with an unknown property added to %q: %v, want %v", name, body, err, want)
+			}
+			delete(fields, "~unknown")
+			for key, value := range fields {
+				other := json.RawMessage(`{"~":[]}`)
+				if bytes.HasPrefix(value, []byte("{")) {
+					other = json.RawMessage(`"x"`)
+				}
+				fields[key] = other
+				changed := mustJSON(t, fields)
+				fields[key] = value
+				if err := decode(changed); err == nil {
+					t.Fatalf("%s accepted %s, with the value of %q changed in type from %q", name, changed, key, body)
+				} else {
+					checkInvalidBody(t, name, changed, err)
+				}
+			}
+		}
+	})
+}
+
+// checkInvalidBody asserts that err is a 400 invalid_body.
+func checkInvalidBody(t *testing.T, decoder string, body []byte, err error) {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) || e.StatusCode != http.StatusBadRequest || e.ErrorCode != "invalid_body" || e.Message == "" {
+		t.Fatalf("%s refused %q with %v, want a 400 invalid_body", decoder, body, err)
+	}
+}
+
+// jsonObject returns the properties of body when it is one JSON object in valid UTF-8 (a repeated key:
+// the last value).
+func jsonObject(body []byte) (map[string]json.RawMessage, bool) {
+	var fields map[string]json.RawMessage
+	if !utf8.Valid(body) || json.Unmarshal(body, &fields) != nil || fields == nil {
+		return nil, false
+	}
+	return fields, true
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func sameError(err error, want *Error) bool {
+	var e *Error
+	return errors.As(err, &e) && *e == *want
+}
+
+// maxServeTime bounds the time one fuzzed request may take: far above what any takes, so a loaded CI
+// machine never trips it, it still catches a hang.
+const maxServeTime = 5 * time.Second
+
+// bodyRoute is an endpoint that reads a body; path may name the fuzz fixture's entities.
+type bodyRoute struct{ method, path string }
+
+// FuzzManagementBody sends any body to every endpoint that reads one, through the real handlers, tenant
+// service and SQLite store, with a token holding every Management scope. No body may get a 5xx or go
+// unanswered; a 4xx must be in Auth0's error shape, and any answer valid JSON.
+func FuzzManagementBody(f *testing.F) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(f.TempDir(), "orgauth.db"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	fuzzManagementBody(f, st)
+}
+
+// FuzzManagementBodyPostgres is FuzzManagementBody over PostgreSQL, which refuses some strings SQLite
+// keeps (NUL); it needs ORGAUTH_TEST_POSTGRES_DSN, as the store tests do.
+func FuzzManagementBodyPostgres(f *testing.F) {
+	st, err := postgres.Open(context.Background(), pgtest.Schema(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	fuzzManagementBody(f, st)
+}
+
+func fuzzManagementBody(f *testing.F, st store.Store) {
+	f.Cleanup(func() { st.Close() })
+	h, routes := fuzzManagementAPI(f, st)
+	for _, s := range decoderSeeds {
+		for i := range routes {
+			f.Add(uint8(i), []byte(s))
+		}
+	}
+	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
+		rt := routes[int(route)%len(routes)]
+		r := httptest.NewRequest(rt.method, rt.path, bytes.NewReader(body))
+		r.Header.Set("Authorization", "Bearer admin")
+		r.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			h.ServeHTTP(rec, r)
+		}()
+		select {
+		case <-done:
+		case <-time.After(maxServeTime):
+			t.Fatalf("%s %s: no answer within %v", rt.method, rt.path, maxServeTime)
+		}
+		checkManagementAnswer(t, rt, rec)
+	})
+}
+
+// checkManagementAnswer asserts what FuzzManagementBody requires of every answer.
+func checkManagementAnswer(t *testing.T, rt bodyRoute, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	if rec.Code >= 500 {
+		t.Fatalf("%s %s: status %d: %s", rt.method, rt.path, rec.Code, rec.Body)
+	}
+	var body any
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatalf("%s %s: status %d, body %q is not JSON: %v", rt.method, rt.path, rec.Code, rec.Body, err)
+	}
+	if rec.Code < 400 {
+		return
+	}
+	e, _ := body.(map[string]any)
+	message, _ := e["message"].(string)
+	code, hasCode := e["errorCode"]
+	_, codeIsString := code.(string)
+	if e["statusCode"] != float64(rec.Code) || e["error"] != http.StatusText(rec.Code) || message == "" ||
+		hasCode && !codeIsString || len(e) != 3 && !(hasCode && len(e) == 4) {
+		t.Fatalf("%s %s: status %d, body %s is not in Auth0's error shape", rt.method, rt.path, rec.Code, rec.Body)
+	}
+}
+
+// fuzzManagementAPI is the Management API over a bootstrapped tenant in st, with an API, an application,
+// a grant and an organization to aim updates at, and the routes that read a body. Bearer "admin" holds
+// every Management scope.
+func fuzzManagementAPI(tb testing.TB, st store.Store) (http.Handler, []bodyRoute) {
+	ctx := context.Background()
+	svc, err := tenant.Open(ctx, st, tenant.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := svc.Bootstrap(ctx, testIssuer, "", ""); err != nil {
+		tb.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	New(Config{Issuer: testIssuer, Tenant: svc, Keys: &fakeKeys{},
+		Verifier: fakeVerifier{tokens: map[string][]string{"admin": tenant.ManagementScopes}}}).Mount(mux)
+
+	create := func(path, body string) map[string]any {
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer admin")
+		mux.ServeHTTP(rec, r)
+		var out map[string]any
+		if rec.Code != http.StatusCreated || json.Unmarshal(rec.Body.Bytes(), &out) != nil {
+			tb.Fatalf("POST %s: %d %s", path, rec.Code, rec.Body)
+		}
+		return out
+	}
+	audience := "https://api.example.com/data"
+	create("/api/v2/resource-servers", `{"identifier":"`+audience+`","name":"Data","scopes":[{"value":"read:data"}]}`)
+	clientID := create("/api/v2/clients", `{"name":"Sync","app_type":"non_interactive","grant_types":["client_credentials"]}`)["client_id"].(string)
+	grantID := create("/api/v2/client-grants", `{"client_id":"`+clientID+`","audience":"`+audience+`","scope":["read:data"]}`)["id"].(string)
+	orgID := create("/api/v2/organizations", `{"name":"acme"}`)["id"].(string)
+
+	return mux, []bodyRoute{
+		{"POST", "/api/v2/resource-servers"},
+		{"PATCH", "/api/v2/resource-servers/" + urlEscape(audience)},
+		{"POST", "/api/v2/clients"},
+		{"PATCH", "/api/v2/clients/" + clientID},
+		{"POST", "/api/v2/client-grants"},
+		{"PATCH", "/api/v2/client-grants/" + grantID},
+		{"POST", "/api/v2/organizations"},
+		{"PATCH", "/api/v2/organizations/" + orgID},
+		{"POST", "/api/v2/organizations/" + orgID + "/client-grants"},
+		{"PATCH", "/api/v2/tenants/settings"},
+	}
+}
