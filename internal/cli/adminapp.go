@@ -2,10 +2,10 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/server"
@@ -21,19 +21,24 @@ way back in when no application can administer the tenant any more, or when its 
 // addAdminApp runs `orgauth admins add-app`: it works on the store directly, so it needs no token.
 func addAdminApp(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("admins add-app", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	db := config.DefaultDB
-	if v := getenv("ORGAUTH_DB"); v != "" {
-		db = v
-	}
-	fs.StringVar(&db, "db", db, "SQLite file path or postgres:// URL (env ORGAUTH_DB)")
+	db := dbFlag(fs, getenv)
 	name := fs.String("name", "orgauth admin (CLI)", "the application's name")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
-		return errors.New(adminAppUsage)
+	rest, help, err := parseFlags(fs, "admins add-app", args)
+	switch {
+	case err != nil:
+		return err
+	case help:
+		fmt.Fprint(stdout, helpText(adminAppUsage, fs))
+		return nil
+	case len(rest) > 0:
+		return usagef("admins add-app", "unexpected arguments: %s", strings.Join(rest, " "))
+	}
+	if err := config.CheckDB(*db); err != nil {
+		return &usageError{cmd: "admins add-app", err: err}
 	}
 
 	ctx := context.Background()
-	st, err := server.OpenStore(ctx, db)
+	st, err := server.OpenExistingStore(ctx, *db)
 	if err != nil {
 		return err
 	}

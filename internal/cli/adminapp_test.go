@@ -40,7 +40,15 @@ func TestAdminsAddApp(t *testing.T) {
 		return ten
 	}
 
+	t.Run("fail/without a store", func(t *testing.T) {
+		_, err := run("add-app")
+		if err == nil || !strings.Contains(err.Error(), "no store at ") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+
 	t.Run("fail/before the first start there is no Management API", func(t *testing.T) {
+		open(t) // a store, but never served
 		_, err := run("add-app")
 		if err == nil || !strings.Contains(err.Error(), "start orgauth serve once first") {
 			t.Fatalf("err = %v", err)
@@ -82,7 +90,7 @@ func TestAdminsAddApp(t *testing.T) {
 	})
 
 	t.Run("fail/unexpected arguments", func(t *testing.T) {
-		if _, err := run("add-app", "extra"); err == nil || !strings.Contains(err.Error(), "usage: orgauth admins add-app") {
+		if _, err := run("add-app", "extra"); err == nil || err.Error() != "unexpected arguments: extra" {
 			t.Fatalf("err = %v", err)
 		}
 	})

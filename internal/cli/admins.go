@@ -15,32 +15,61 @@ import (
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
-const adminsUsage = `usage: orgauth admins add [--db path] [--password-stdin] <email>
+const adminsUsage = `usage: orgauth admins <command>
 
-Adds a dashboard administrator. Without --password-stdin, orgauth generates a password and prints it once.
+Commands:
+  add <email>   add a dashboard administrator
+  add-app       add an application that administers the tenant (prints its credentials once)
+
+'orgauth admins <command> -h' shows a command's flags.
 `
 
-// admins runs `orgauth admins add`. With --password-stdin the password is the first line of stdin, so
-// that it never shows on screen or in the shell history (printf '%s\n' "$PW" | orgauth admins add …).
+const adminsAddUsage = `usage: orgauth admins add [--db path] [--password-stdin] <email>
+
+Adds a dashboard administrator to the store orgauth serve created (it refuses to create one).
+Without --password-stdin, orgauth generates a password and prints it once.
+`
+
+// admins runs `orgauth admins …`.
 func admins(args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "add-app" {
+	if len(args) == 0 {
+		return usagef("admins", "admins needs a command: add or add-app")
+	}
+	switch args[0] {
+	case "add":
+		return adminsAdd(args[1:], getenv, stdin, stdout)
+	case "add-app":
 		return addAdminApp(args[1:], getenv, stdout)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, adminsUsage)
+		return nil
+	default:
+		return usagef("admins", "unknown admins command %q (want add or add-app)", args[0])
 	}
-	if len(args) == 0 || args[0] != "add" {
-		return errors.New(adminsUsage)
-	}
+}
+
+// adminsAdd runs `orgauth admins add`. With --password-stdin the password is the first line of stdin, so
+// that it never shows on screen or in the shell history (printf '%s\n' "$PW" | orgauth admins add …).
+func adminsAdd(args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("admins add", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	db := config.DefaultDB
-	if v := getenv("ORGAUTH_DB"); v != "" {
-		db = v
-	}
-	fs.StringVar(&db, "db", db, "SQLite file path or postgres:// URL (env ORGAUTH_DB)")
+	db := dbFlag(fs, getenv)
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
-	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
-		return errors.New(adminsUsage)
+	rest, help, err := parseFlags(fs, "admins add", args)
+	switch {
+	case err != nil:
+		return err
+	case help:
+		fmt.Fprint(stdout, helpText(adminsAddUsage, fs))
+		return nil
+	case len(rest) == 0:
+		return usagef("admins add", "an email is required")
+	case len(rest) > 1:
+		return usagef("admins add", "one email only, got %d", len(rest))
 	}
-	email := fs.Arg(0)
+	if err := config.CheckDB(*db); err != nil {
+		return &usageError{cmd: "admins add", err: err}
+	}
+	email := rest[0]
 
 	password := rand.Text()
 	if *fromStdin {
@@ -54,7 +83,7 @@ func admins(args []string, getenv func(string) string, stdin io.Reader, stdout i
 	}
 
 	ctx := context.Background()
-	st, err := server.OpenStore(ctx, db)
+	st, err := server.OpenExistingStore(ctx, *db)
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,20 @@ func TestAdminsAdd(t *testing.T) {
 		return err
 	}
 
+	t.Run("fail/no store yet", func(t *testing.T) {
+		_, err := run("", "add", "ada@example.com")
+		want := "no store at " + db + ": orgauth serve creates one on its first start; pass --db (or set ORGAUTH_DB) to use an existing one"
+		if err == nil || err.Error() != want {
+			t.Fatalf("err = %v, want %s", err, want)
+		}
+	})
+	// orgauth serve creates the store.
+	st, err := server.OpenStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
 	t.Run("a generated password is printed once and signs in", func(t *testing.T) {
 		out, err := run("", "add", "ada@example.com")
 		if err != nil {
@@ -71,15 +85,15 @@ func TestAdminsAdd(t *testing.T) {
 		args  []string
 		want  string
 	}{
-		"fail/email taken":           {"", []string{"add", "ada@example.com"}, "already exists"},
-		"fail/password too short":    {"short\n", []string{"add", "--password-stdin", "bob@example.com"}, "at least 12 characters"},
-		"fail/empty stdin":           {"", []string{"add", "--password-stdin", "bob@example.com"}, "stdin is empty"},
-		"fail/no email":              {"", []string{"add"}, "usage: orgauth admins add"},
-		"fail/unknown admins action": {"", []string{"remove", "ada@example.com"}, "usage: orgauth admins add"},
+		"fail/email taken":           {"", []string{"add", "ada@example.com"}, "add administrator: An administrator with this email already exists. (property email)"},
+		"fail/password too short":    {"short\n", []string{"add", "--password-stdin", "bob@example.com"}, "add administrator: The password must have at least 12 characters. (property password)"},
+		"fail/empty stdin":           {"", []string{"add", "--password-stdin", "bob@example.com"}, "read password: stdin is empty"},
+		"fail/no email":              {"", []string{"add"}, "an email is required"},
+		"fail/unknown admins action": {"", []string{"remove", "ada@example.com"}, `unknown admins command "remove" (want add or add-app)`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := run(tt.stdin, tt.args...); err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err = %v, want one mentioning %q", err, tt.want)
+			if _, err := run(tt.stdin, tt.args...); err == nil || err.Error() != tt.want {
+				t.Fatalf("err = %v, want %s", err, tt.want)
 			}
 		})
 	}

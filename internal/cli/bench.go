@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,8 +18,6 @@ const benchUsage = `usage: orgauth bench [flags]
 Seeds a store (cached between runs), starts orgauth serve on loopback as a separate process, drives
 POST /oauth/token in a closed and an open loop, measures this machine's ceilings in the same run and
 prints the figures with their ratios to the ceilings. docs/performance.md explains them.
-
-Flags:
 `
 
 // benchCmd runs `orgauth bench`, or its helper `orgauth bench trivial-server --addr A`.
@@ -29,21 +26,22 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	if len(args) > 0 && args[0] == "trivial-server" {
 		fs := flag.NewFlagSet("bench trivial-server", flag.ContinueOnError)
-		fs.SetOutput(stderr)
 		addr := fs.String("addr", "127.0.0.1:8081", "listen address")
-		if err := fs.Parse(args[1:]); err != nil {
+		rest, help, err := parseFlags(fs, "bench trivial-server", args[1:])
+		switch {
+		case err != nil:
 			return err
+		case help:
+			fmt.Fprint(stdout, helpText("usage: orgauth bench trivial-server [--addr A]\n\nServes the bench's trivial HTTP baseline.\n", fs))
+			return nil
+		case len(rest) > 0:
+			return usagef("bench trivial-server", "unexpected arguments: %s", strings.Join(rest, " "))
 		}
 		return bench.ServeTrivial(ctx, *addr)
 	}
 
 	o := bench.DefaultOptions()
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, benchUsage)
-		fs.PrintDefaults()
-	}
 	fs.StringVar(&o.DB, "db", o.DB, `"sqlite" (a file in the cache directory) or a postgres:// URL of an empty database the bench may fill`)
 	fs.StringVar(&o.CacheDir, "cache", o.CacheDir, "directory of the seeded stores kept between runs")
 	fs.BoolVar(&o.Reseed, "reseed", o.Reseed, "seed again even when a seeded store is cached")
@@ -62,14 +60,15 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&o.ChurnWrites, "churn", o.ChurnWrites, "run each closed loop again while the Management API writes this many times per second (0 skips)")
 	fs.StringVar(&o.ProfileDir, "profile", o.ProfileDir, "write the server's CPU profile of each closed loop to this directory")
 	fs.StringVar(&o.Executable, "server", "", "orgauth binary to benchmark (default: this one)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	rest, help, err := parseFlags(fs, "bench", args)
+	switch {
+	case err != nil:
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("bench: unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	case help:
+		fmt.Fprint(stdout, helpText(benchUsage, fs))
+		return nil
+	case len(rest) > 0:
+		return usagef("bench", "unexpected arguments: %s", strings.Join(rest, " "))
 	}
 	o.Algs = strings.Split(*algs, ",")
 	if o.Executable == "" {
@@ -80,6 +79,6 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 		o.Executable = exe
 	}
 	o.Log, o.Report = stderr, stdout
-	_, err := bench.Run(ctx, o)
+	_, err = bench.Run(ctx, o)
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/kek"
@@ -24,7 +25,7 @@ func storeFlags(fs *flag.FlagSet, getenv func(string) string) *config.Config {
 		}
 		fs.StringVar(p, name, *p, usage+" (env "+env+")")
 	}
-	str(&c.DB, "db", "ORGAUTH_DB", "SQLite file path or postgres:// URL")
+	str(&c.DB, "db", "ORGAUTH_DB", "SQLite file path (plain or file:) or postgres:// URL of the store orgauth serve created")
 	str(&c.KeyEncryptionKeyFile, "key-encryption-key-file", "ORGAUTH_KEY_ENCRYPTION_KEY_FILE", "file holding the key-encryption key, base64 (default: DB.kek beside a SQLite file)")
 	c.KeyEncryptionKey = getenv("ORGAUTH_KEY_ENCRYPTION_KEY")
 	return c
@@ -37,12 +38,13 @@ func openKeys(ctx context.Context, cfg *config.Config, newKEK *kek.Key, log io.W
 		return nil, nil, errors.New("--key-encryption-key-file and ORGAUTH_KEY_ENCRYPTION_KEY: give one, not both")
 	}
 	logger := slog.New(slog.NewTextHandler(log, nil))
-	k, err := server.LoadKEK(ctx, *cfg, logger)
+	st, err := server.OpenExistingStore(ctx, cfg.DB) // first, so that no key-encryption key is made for a missing store
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := server.OpenStore(ctx, cfg.DB)
+	k, err := server.LoadKEK(ctx, *cfg, logger)
 	if err != nil {
+		st.Close()
 		return nil, nil, err
 	}
 	opts := keys.Options{KEK: k.Key, Logger: logger}
@@ -57,17 +59,32 @@ func openKeys(ctx context.Context, cfg *config.Config, newKEK *kek.Key, log io.W
 	return m, st.Close, nil
 }
 
+const rewrapUsage = `usage: orgauth keys rewrap --new-key-encryption-key-file file [--db path] [--key-encryption-key-file file]
+
+Re-encrypts every signing key of the store under a new key-encryption key, in one transaction; then
+start every instance with the new key.
+`
+
 // rewrapKeys re-encrypts every signing key under a new key-encryption key, in one transaction.
 func rewrapKeys(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("keys rewrap", flag.ContinueOnError)
 	cfg := storeFlags(fs, getenv)
 	var newFile string
 	fs.StringVar(&newFile, "new-key-encryption-key-file", "", "file holding the new key-encryption key, base64 (make one with: openssl rand -base64 32)")
-	if err := fs.Parse(args); err != nil {
+	rest, help, err := parseFlags(fs, "keys rewrap", args)
+	switch {
+	case err != nil:
 		return err
+	case help:
+		fmt.Fprint(stdout, helpText(rewrapUsage, fs))
+		return nil
+	case len(rest) > 0:
+		return usagef("keys rewrap", "unexpected arguments: %s", strings.Join(rest, " "))
+	case newFile == "":
+		return usagef("keys rewrap", "--new-key-encryption-key-file is required")
 	}
-	if newFile == "" {
-		return fmt.Errorf("keys rewrap: --new-key-encryption-key-file is required")
+	if err := config.CheckDB(cfg.DB); err != nil {
+		return &usageError{cmd: "keys rewrap", err: err}
 	}
 	newKEK, err := kek.Load(newFile)
 	if err != nil {

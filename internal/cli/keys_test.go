@@ -81,7 +81,7 @@ func TestKeysRewrap(t *testing.T) {
 func TestKeysRewrapNeedsTheNewKey(t *testing.T) {
 	var out, errOut bytes.Buffer
 	code := Main([]string{"keys", "rewrap", "--db", filepath.Join(t.TempDir(), "orgauth.db")}, func(string) string { return "" }, &out, &errOut)
-	if code != 1 || errOut.String() != "orgauth: keys rewrap: --new-key-encryption-key-file is required\n" {
+	if code != 2 || errOut.String() != "orgauth: --new-key-encryption-key-file is required\nrun 'orgauth keys rewrap -h' for usage\n" {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -16,7 +17,7 @@ import (
 type Config struct {
 	Addr    string // listen address
 	Issuer  string // public base URL, with a trailing slash
-	DB      string // SQLite file path, or a postgres:// URL
+	DB      string // SQLite file path (plain or file:), or a postgres:// URL
 	TLSCert string
 	TLSKey  string
 
@@ -73,17 +74,27 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.BootstrapClientSecret = getenv("ORGAUTH_BOOTSTRAP_CLIENT_SECRET")
 	c.BootstrapAdminEmail = getenv("ORGAUTH_BOOTSTRAP_ADMIN_EMAIL")
 	c.BootstrapAdminPassword = getenv("ORGAUTH_BOOTSTRAP_ADMIN_PASSWORD")
-	if err := fs.Parse(args); err != nil {
-		return c, fmt.Errorf("%w\n%s", err, usage(fs))
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return c, &HelpRequest{Usage: usage(fs)}
+	} else if err != nil {
+		return c, err
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected arguments: %s\n%s", strings.Join(fs.Args(), " "), usage(fs))
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	if c.Issuer == "" {
 		c.Issuer = DefaultIssuer(c.Addr, c.TLSCert != "")
 	}
 	return c, c.Validate()
 }
+
+// HelpRequest is Load's answer to -h: not a failure, the text to show.
+type HelpRequest struct{ Usage string }
+
+func (h *HelpRequest) Error() string { return "help requested" }
+
+// Is makes a HelpRequest errors.Is flag.ErrHelp.
+func (h *HelpRequest) Is(target error) bool { return target == flag.ErrHelp }
 
 // DefaultIssuer derives the public URL from the listen address: an unspecified host becomes localhost.
 func DefaultIssuer(addr string, tls bool) string {
@@ -116,8 +127,8 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("--pprof-addr %q: %w", c.PprofAddr, err))
 		}
 	}
-	if c.DB == "" {
-		errs = append(errs, errors.New("--db: empty"))
+	if err := CheckDB(c.DB); err != nil {
+		errs = append(errs, err)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
@@ -156,11 +167,58 @@ func (c Config) IsPostgres() bool {
 	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")
 }
 
+// dbScheme matches a URL scheme at the start of a --db value; a Windows drive (C:\) has no "//".
+var dbScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+
+// CheckDB refuses a --db value that names no store orgauth can open, rather than taking mysql://… for a
+// file name. The value itself is not repeated: it may hold a password.
+func CheckDB(db string) error {
+	switch {
+	case db == "":
+		return errors.New("--db: empty")
+	case (Config{DB: db}).IsPostgres():
+		return nil
+	case strings.HasPrefix(db, "file:"):
+		if SQLitePath(db) == "" {
+			return fmt.Errorf("--db %q: no file path after file:", db)
+		}
+		return nil
+	case dbScheme.MatchString(db):
+		return fmt.Errorf("--db: unsupported scheme %q; supported: a SQLite file path (plain or file:), postgres://, postgresql://",
+			dbScheme.FindString(db))
+	}
+	return nil
+}
+
+// SQLitePath is the file a --db value names (file:PATH and file:///PATH are PATH), or "" for PostgreSQL.
+func SQLitePath(db string) string {
+	if (Config{DB: db}).IsPostgres() {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(db, "file://"); ok {
+		return rest
+	}
+	return strings.TrimPrefix(db, "file:")
+}
+
 func usage(fs *flag.FlagSet) string {
 	var b strings.Builder
-	b.WriteString("usage: orgauth serve [flags]\n")
+	b.WriteString(`usage: orgauth serve [flags]
+
+Runs the server. The first start on an empty store creates the Management API and an admin
+application, and prints the application's credentials once.
+
+Flags (a flag beats its environment variable):
+`)
 	fs.SetOutput(&b)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
+	b.WriteString(`
+Environment read only when the store lacks what they create (ignored otherwise, with a warning):
+  ORGAUTH_BOOTSTRAP_CLIENT_ID, ORGAUTH_BOOTSTRAP_CLIENT_SECRET
+        the admin application's credentials (generated when unset; the secret needs 32+ characters)
+  ORGAUTH_BOOTSTRAP_ADMIN_EMAIL, ORGAUTH_BOOTSTRAP_ADMIN_PASSWORD
+        the first dashboard administrator, when the store has none (the password needs 12+ characters)
+`)
 	return b.String()
 }

@@ -30,6 +30,15 @@ func TestLoad(t *testing.T) {
 			want: Config{Addr: "127.0.0.1:8080", Issuer: "http://127.0.0.1:8080/", DB: DefaultDB, LogLevel: "info", LogFormat: "text", KeyEncryptionKey: "c2VjcmV0"}},
 		{name: "fail/key-encryption key twice", args: []string{"--key-encryption-key-file", "/run/kek"}, env: map[string]string{"ORGAUTH_KEY_ENCRYPTION_KEY": "c2VjcmV0"},
 			wantErr: "--key-encryption-key-file and ORGAUTH_KEY_ENCRYPTION_KEY: give one, not both"},
+		{name: "file: names a SQLite file", args: []string{"--db", "file:data/x.db"},
+			want: Config{Addr: "127.0.0.1:8080", Issuer: "http://127.0.0.1:8080/", DB: "file:data/x.db", LogLevel: "info", LogFormat: "text"}},
+		{name: "postgresql:// names PostgreSQL", args: []string{"--db", "postgresql://db/orgauth"},
+			want: Config{Addr: "127.0.0.1:8080", Issuer: "http://127.0.0.1:8080/", DB: "postgresql://db/orgauth", LogLevel: "info", LogFormat: "text"}},
+		{name: "fail/unknown db scheme", args: []string{"--db", "mysql://root:s3cret@db/orgauth"},
+			wantErr: `--db: unsupported scheme "mysql://"; supported: a SQLite file path (plain or file:), postgres://, postgresql://`},
+		{name: "fail/sqlite:// is not a scheme orgauth knows", env: map[string]string{"ORGAUTH_DB": "sqlite:///var/lib/orgauth.db"},
+			wantErr: `--db: unsupported scheme "sqlite://"; supported: a SQLite file path (plain or file:), postgres://, postgresql://`},
+		{name: "fail/file: without a path", args: []string{"--db", "file:"}, wantErr: `--db "file:": no file path after file:`},
 		{name: "fail/pprof address without a port", env: map[string]string{"ORGAUTH_PPROF_ADDR": "localhost"}, wantErr: "--pprof-addr"},
 		{name: "fail/issuer without trailing slash", args: []string{"--issuer", "https://auth.example.com"}, wantErr: "--issuer"},
 		{name: "fail/cert without key", args: []string{"--tls-cert", "c.pem"}, wantErr: "go together"},
@@ -54,6 +63,21 @@ func TestLoad(t *testing.T) {
 				t.Errorf("Load = %+v\nwant   %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestSQLitePath(t *testing.T) {
+	for db, want := range map[string]string{
+		"data/orgauth.db":         "data/orgauth.db",
+		"file:data/orgauth.db":    "data/orgauth.db",
+		"file:///var/orgauth.db":  "/var/orgauth.db",
+		"/abs/orgauth.db":         "/abs/orgauth.db",
+		"postgres://db/orgauth":   "",
+		"postgresql://db/orgauth": "",
+	} {
+		if got := SQLitePath(db); got != want {
+			t.Errorf("SQLitePath(%q) = %q, want %q", db, got, want)
+		}
 	}
 }
 

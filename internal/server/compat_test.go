@@ -3,12 +3,21 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
 	"io/fs"
 	"log/slog"
+	"math/big"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -16,6 +25,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,7 +58,7 @@ func startTLS(t *testing.T) *instance {
 	ts.Listener.Close()
 	ts.Listener = ln
 	ts.StartTLS()
-	in := &instance{t: t, ts: ts, srv: srv, db: db, issuer: issuer}
+	in := &instance{t: t, ts: ts, srv: srv, url: ts.URL, client: ts.Client(), db: db, issuer: issuer}
 	t.Cleanup(in.stop)
 	return in
 }
@@ -60,15 +70,120 @@ func (in *instance) forTest(t *testing.T) *instance {
 	return &c
 }
 
-// caFile writes the test server's certificate as PEM, for NODE_EXTRA_CA_CERTS.
-func (in *instance) caFile() string {
-	in.t.Helper()
-	path := filepath.Join(in.t.TempDir(), "ca.pem")
-	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: in.ts.Certificate().Raw})
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		in.t.Fatal(err)
+// serveTLS runs orgauth the way `orgauth serve --tls-cert … --tls-key …` does (config.Load, then Run),
+// on a new temp store, with a self-signed certificate for localhost and 127.0.0.1 made like the README's
+// openssl recipe. It returns the instance and the certificate's file, which clients trust
+// (NODE_EXTRA_CA_CERTS): verification stays on.
+func serveTLS(t *testing.T) (*instance, string) {
+	t.Helper()
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	roots := writeSelfSigned(t, certFile, keyFile)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return path
+	addr := ln.Addr().String()
+	ln.Close()
+	env := map[string]string{"ORGAUTH_BOOTSTRAP_CLIENT_ID": adminID, "ORGAUTH_BOOTSTRAP_CLIENT_SECRET": adminSecret}
+	cfg, err := config.Load([]string{"--addr", addr, "--db", filepath.Join(dir, "orgauth.db"),
+		"--tls-cert", certFile, "--tls-key", keyFile}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Issuer != "https://"+addr+"/" {
+		t.Fatalf("issuer %q, want https://%s/", cfg.Issuer, addr)
+	}
+
+	var logs syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)), io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v\n%s", err, logs.String())
+		}
+	})
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+	in := &instance{t: t, url: "https://" + addr, client: client, db: cfg.DB, issuer: cfg.Issuer}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if res, err := client.Get(in.url + "/healthz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				break
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("Run returned early: %v\n%s", err, logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not healthy over HTTPS in time:\n%s", logs.String())
+		}
+	}
+	return in, certFile
+}
+
+// writeSelfSigned writes a self-signed P-256 certificate for localhost, 127.0.0.1 and ::1 (CN=localhost,
+// CA:TRUE, as `openssl req -x509` makes) and its PKCS #8 key, and returns a pool trusting it.
+func writeSelfSigned(t *testing.T, certFile, keyFile string) *x509.CertPool {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: "localhost"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(cert)
+	return roots
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines and the test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // requireNode skips when node or npm is missing, except in CI, where every test must run.
@@ -117,21 +232,22 @@ type sdkSummary struct {
 }
 
 // TestCompatAuth0NodeSDK runs the README scenario with Auth0's official Node SDK (npm auth0 v7) against
-// orgauth over HTTPS, certificate verification on.
+// orgauth serving HTTPS itself (--tls-cert, --tls-key), certificate verification on. The SDK only speaks
+// https: it builds every URL as https://{domain}/, so there is no plain-HTTP variant to test.
 func TestCompatAuth0NodeSDK(t *testing.T) {
 	requireNode(t)
 	installNodeModules(t)
-	in := startTLS(t)
+	in, certFile := serveTLS(t)
 
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "sdk.mjs")
 	cmd.Dir = nodeDir
 	cmd.Env = append(os.Environ(),
-		"SDK_DOMAIN="+in.ts.Listener.Addr().String(),
+		"SDK_DOMAIN="+strings.TrimPrefix(in.url, "https://"),
 		"SDK_CLIENT_ID="+adminID,
 		"SDK_CLIENT_SECRET="+adminSecret,
-		"NODE_EXTRA_CA_CERTS="+in.caFile(),
+		"NODE_EXTRA_CA_CERTS="+certFile,
 	)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

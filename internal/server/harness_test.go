@@ -28,8 +28,10 @@ const (
 // instance is one orgauth running over real HTTP on a temp-dir SQLite store.
 type instance struct {
 	t      *testing.T
-	ts     *httptest.Server
-	srv    *Server
+	ts     *httptest.Server // nil when Run serves it
+	srv    *Server          // nil when Run serves it
+	url    string           // the base URL, without a trailing slash
+	client *http.Client     // trusts the instance's certificate over HTTPS
 	db     string
 	issuer string
 }
@@ -58,7 +60,7 @@ func start(t *testing.T, db, addr string) *instance {
 	ts.Listener.Close()
 	ts.Listener = ln
 	ts.Start()
-	in := &instance{t: t, ts: ts, srv: srv, db: db, issuer: issuer}
+	in := &instance{t: t, ts: ts, srv: srv, url: ts.URL, client: ts.Client(), db: db, issuer: issuer}
 	t.Cleanup(in.stop)
 	return in
 }
@@ -91,7 +93,7 @@ func (r response) str(key string) string { s, _ := r.body[key].(string); return 
 
 func (in *instance) do(req *http.Request) response {
 	in.t.Helper()
-	res, err := in.ts.Client().Do(req)
+	res, err := in.client.Do(req)
 	if err != nil {
 		in.t.Fatal(err)
 	}
@@ -118,7 +120,7 @@ func (in *instance) api(method, path, bearer string, body any) response {
 		buf, _ := json.Marshal(b)
 		rd = bytes.NewReader(buf)
 	}
-	req, _ := http.NewRequest(method, in.ts.URL+path, rd)
+	req, _ := http.NewRequest(method, in.url+path, rd)
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -131,7 +133,7 @@ func (in *instance) api(method, path, bearer string, body any) response {
 // token posts a form to the token endpoint.
 func (in *instance) token(form url.Values) response {
 	in.t.Helper()
-	req, _ := http.NewRequest("POST", in.ts.URL+"/oauth/token", strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest("POST", in.url+"/oauth/token", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return in.do(req)
 }
@@ -159,7 +161,7 @@ func must(t *testing.T, r response, status int) response {
 // claims verifies an access token against the instance's JWKS and returns its claims.
 func (in *instance) claims(token string) map[string]any {
 	in.t.Helper()
-	r := in.do(mustRequest("GET", in.ts.URL+"/.well-known/jwks.json"))
+	r := in.do(mustRequest("GET", in.url+"/.well-known/jwks.json"))
 	var set jose.JSONWebKeySet
 	if err := json.Unmarshal(r.raw, &set); err != nil {
 		in.t.Fatal(err)

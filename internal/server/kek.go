@@ -43,7 +43,7 @@ func LoadKEK(ctx context.Context, cfg config.Config, log *slog.Logger) (KEK, err
 	case cfg.IsPostgres():
 		return KEK{}, ErrNoKEK
 	default:
-		path := cfg.DB + ".kek"
+		path := config.SQLitePath(cfg.DB) + ".kek"
 		if out.Key, err = kek.Load(path); errors.Is(err, os.ErrNotExist) {
 			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 				return KEK{}, fmt.Errorf("create key-encryption key: %w", err)

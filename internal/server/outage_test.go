@@ -107,7 +107,7 @@ func TestDatabaseOutage(t *testing.T) {
 	ts.Listener = ln
 	ts.Start()
 	defer ts.Close()
-	in := &instance{t: t, ts: ts, srv: srv, issuer: issuer}
+	in := &instance{t: t, ts: ts, srv: srv, url: ts.URL, client: ts.Client(), issuer: issuer}
 	w := setupWorld(t, in)
 	must(t, in.token(w.request("organization", w.orgA)), 200)
 

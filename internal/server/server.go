@@ -4,12 +4,17 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/orgauth/orgauth/internal/config"
@@ -66,9 +71,18 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	if s.Bootstrap, err = s.tenant.Bootstrap(ctx, cfg.Issuer, cfg.BootstrapClientID, cfg.BootstrapClientSecret); err != nil {
 		return err
 	}
+	// A variable set on a later start does nothing; say so, or people believe they changed the credentials.
+	if set := setVars("ORGAUTH_BOOTSTRAP_CLIENT_ID", cfg.BootstrapClientID, "ORGAUTH_BOOTSTRAP_CLIENT_SECRET", cfg.BootstrapClientSecret); set != "" && !s.Bootstrap.Created {
+		s.log.WarnContext(ctx, "bootstrap settings ignored: the store already has its admin application; they apply only to a store's first start", "ignored", set)
+	}
 	if cfg.BootstrapAdminEmail != "" {
-		if _, err := s.tenant.BootstrapAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword); err != nil {
+		created, err := s.tenant.BootstrapAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword)
+		if err != nil {
 			return err
+		}
+		if !created {
+			s.log.WarnContext(ctx, "bootstrap settings ignored: the store already has administrators; add more with orgauth admins add",
+				"ignored", "ORGAUTH_BOOTSTRAP_ADMIN_EMAIL,ORGAUTH_BOOTSTRAP_ADMIN_PASSWORD")
 		}
 	}
 	if s.keys, err = keys.Open(ctx, s.store, keys.Options{KEK: kek.Key, PreviousKEKs: kek.Previous, Logger: s.log}); err != nil {
@@ -76,6 +90,7 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	}
 
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", root(cfg.Issuer))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
@@ -87,7 +102,34 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	return nil
 }
 
-// OpenStore opens the store a --db value names.
+// setVars names, comma-separated, the variables of name/value pairs that are set.
+func setVars(nameValues ...string) string {
+	var set []string
+	for i := 0; i+1 < len(nameValues); i += 2 {
+		if nameValues[i+1] != "" {
+			set = append(set, nameValues[i])
+		}
+	}
+	return strings.Join(set, ",")
+}
+
+// root answers GET / (and only /): a browser goes on to the dashboard; a script reads where the
+// discovery document is, in the body and in a Link header.
+func root(issuer string) http.HandlerFunc {
+	discovery := issuer + ".well-known/openid-configuration"
+	body := "orgauth, an OAuth 2.0 authorization server.\n" +
+		"  Dashboard:            " + issuer + "dashboard/\n" +
+		"  OpenID configuration: " + discovery + "\n"
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "/dashboard/")
+		w.Header().Set("Link", "<"+discovery+`>; rel="service-desc"`)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusFound)
+		io.WriteString(w, body)
+	}
+}
+
+// OpenStore opens the store a --db value names, creating it when it does not exist: `orgauth serve`.
 func OpenStore(ctx context.Context, db string) (store.Store, error) {
 	if (config.Config{DB: db}).IsPostgres() {
 		st, err := postgres.Open(ctx, db)
@@ -96,6 +138,7 @@ func OpenStore(ctx context.Context, db string) (store.Store, error) {
 		}
 		return st, nil
 	}
+	db = config.SQLitePath(db)
 	if dir := filepath.Dir(db); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("open store: %w", err)
@@ -106,6 +149,23 @@ func OpenStore(ctx context.Context, db string) (store.Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", db, err)
 	}
 	return st, nil
+}
+
+// OpenExistingStore is OpenStore for the commands that work on a store serve made (admins add, keys
+// rotate): run from the wrong directory, they must not create an empty store there and change it.
+func OpenExistingStore(ctx context.Context, db string) (store.Store, error) {
+	if path := config.SQLitePath(db); path != "" {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+		if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no store at %s: orgauth serve creates one on its first start; pass --db (or set ORGAUTH_DB) to use an existing one", abs)
+		} else if err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+	}
+	return OpenStore(ctx, db)
 }
 
 // Handler serves every route.
@@ -144,6 +204,22 @@ func (s *Server) Close() error { return s.store.Close() }
 // requests finish for up to shutdownTimeout and closes the store. Bootstrap credentials, when this start
 // created them, are written once to out.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+	// What can fail at start fails before the store is opened (and, on a first start, bootstrapped):
+	// the certificate, then the address.
+	var tlsConfig *tls.Config
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("load TLS certificate and key (--tls-cert, --tls-key): %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("%w (is another server running? choose another address with --addr)", err)
+	}
+	defer ln.Close() // Shutdown closes it too; this covers the returns before Serve
+
 	s, err := New(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -158,8 +234,8 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 	}
 
 	hs := &http.Server{
-		Addr:              cfg.Addr,
 		Handler:           s.Handler(),
+		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -173,13 +249,14 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer
 		go servePprof(watchCtx, cfg.PprofAddr, log)
 	}
 
+	// The socket is bound: connections wait in its backlog until Serve takes them, so "listening" is true.
+	log.Info("orgauth listening", "addr", ln.Addr().String(), "issuer", cfg.Issuer, "db", cfg.DBForLogs(), "tls", tlsConfig != nil)
 	serveErr := make(chan error, 1)
 	go func() {
-		log.Info("orgauth listening", "addr", cfg.Addr, "issuer", cfg.Issuer, "db", cfg.DBForLogs(), "tls", cfg.TLSCert != "")
-		if cfg.TLSCert != "" {
-			serveErr <- hs.ListenAndServeTLS(cfg.TLSCert, cfg.TLSKey)
+		if tlsConfig != nil {
+			serveErr <- hs.ServeTLS(ln, "", "")
 		} else {
-			serveErr <- hs.ListenAndServe()
+			serveErr <- hs.Serve(ln)
 		}
 	}()
 	select {
