@@ -90,15 +90,20 @@ func TestIssuerChangeNeverHandsTheManagementAPIToAnOrdinaryAPI(t *testing.T) {
 // not matter: neither the token endpoint nor the Management API looks at the Host).
 func startWithIssuer(t *testing.T, db, issuer string) (*instance, error) {
 	t.Helper()
-	cfg := config.Config{Issuer: issuer, DB: db, BootstrapClientID: adminID, BootstrapClientSecret: adminSecret}
+	cfg := config.Config{Issuer: issuer, DB: db, BootstrapClientID: adminID, BootstrapClientSecret: adminSecret,
+		KeyEncryptionKey: testKEK} // PostgreSQL needs one; the same for every start
 	srv, err := New(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}
-	in := &instance{t: t, ts: httptest.NewServer(srv.Handler()), srv: srv, db: db, issuer: issuer}
+	ts := httptest.NewServer(srv.Handler())
+	in := &instance{t: t, ts: ts, srv: srv, url: ts.URL, client: ts.Client(), db: db, issuer: issuer}
 	t.Cleanup(in.stop)
 	return in, nil
 }
+
+// testKEK is a fixed key-encryption key (32 bytes, base64) for tests that restart on one store.
+const testKEK = "b3JnYXV0aC10ZXN0LWtleS1lbmNyeXB0aW9uLWtleSE="
 
 // refusedOnManagementAPI checks that token opens no Management endpoint.
 func refusedOnManagementAPI(t *testing.T, in *instance, token string) {

@@ -79,7 +79,8 @@ func TestBootstrapSettingsIgnoredWarns(t *testing.T) {
 		}
 		return strings.Join(warnings, "")
 	}
-	base := config.Config{Addr: "127.0.0.1:8080", Issuer: "http://127.0.0.1:8080/", DB: db, LogLevel: "info", LogFormat: "text"}
+	base := config.Config{Addr: "127.0.0.1:8080", Issuer: "http://127.0.0.1:8080/", DB: db, LogLevel: "info", LogFormat: "text",
+		KeyEncryptionKey: testKEK} // a generated one would be warned about
 	withAll := base
 	withAll.BootstrapClientID, withAll.BootstrapClientSecret = adminID, adminSecret
 	withAll.BootstrapAdminEmail, withAll.BootstrapAdminPassword = "ann@example.com", "correct horse battery"
