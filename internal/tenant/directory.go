@@ -251,7 +251,7 @@ func cached[K comparable, V any](ctx context.Context, d *Directory, pick func(*D
 // AuthenticateClient returns the client when secret is its current secret; an error wrapping
 // store.ErrNotFound when the client is unknown or the secret is wrong.
 func (d *Directory) AuthenticateClient(ctx context.Context, clientID, secret string) (store.Client, error) {
-	if longerThan(clientID, MaxClientIDLength) {
+	if ClientIDTooLong(clientID) {
 		return store.Client{}, fmt.Errorf("authenticate client: id longer than %d characters: %w", MaxClientIDLength, store.ErrNotFound)
 	}
 	c, err := cached(ctx, d, func(d *Directory) map[string]result[store.Client] { return d.clients }, clientID,
@@ -278,7 +278,7 @@ func (d *Directory) ResourceServerByIdentifier(ctx context.Context, audience str
 
 // ClientGrantFor finds the grant of a client for an audience.
 func (d *Directory) ClientGrantFor(ctx context.Context, clientID, audience string) (store.ClientGrant, error) {
-	if longerThan(clientID, MaxClientIDLength) || longerThan(audience, maxIdentifierLength) {
+	if ClientIDTooLong(clientID) || longerThan(audience, maxIdentifierLength) {
 		return store.ClientGrant{}, fmt.Errorf("client grant: client id or audience too long: %w", store.ErrNotFound)
 	}
 	return cached(ctx, d, func(d *Directory) map[clientAudience]result[store.ClientGrant] { return d.grants },

@@ -17,6 +17,9 @@ const (
 	maxIDLength = 64
 )
 
+// ClientIDTooLong reports whether id has more than MaxClientIDLength characters: no client has such an id.
+func ClientIDTooLong(id string) bool { return longerThan(id, MaxClientIDLength) }
+
 const alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 // randomAlphanumeric returns n characters drawn uniformly from letters and digits.
