@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 func TestParamRules(t *testing.T) {
@@ -56,6 +59,8 @@ func FuzzParseTokenRequest(f *testing.F) {
 	f.Add("", "Basic !!!", "", "")
 	f.Add("", "Basic "+b64("a%zz:b"), "", "")
 	f.Add("", "Basic "+b64("a:b:c"), "", "")
+	f.Add("grant_type=client_credentials", "", strings.Repeat("a", 65), "s")
+	f.Add("client_id="+strings.Repeat("a", 65), "", "", "")
 	f.Fuzz(func(t *testing.T, body, authorization, user, password string) {
 		r := rawRequest("application/x-www-form-urlencoded", body)
 		basic := authorization == "" && (user != "" || password != "")
@@ -66,10 +71,22 @@ func FuzzParseTokenRequest(f *testing.F) {
 		req, err := parseTokenRequest(r)
 
 		sent, formErr := url.ParseQuery(body)
+		ids := sent["client_id"]
+		if basic {
+			ids = append(ids, user)
+		}
+		tooLong := slices.ContainsFunc(ids, tenant.ClientIDTooLong)
 		switch {
 		case formErr != nil:
 			if err == nil {
 				t.Fatalf("accepted the malformed form %q", body)
+			}
+			return
+		case tooLong && err == nil:
+			t.Fatalf("accepted a client_id longer than %d characters", tenant.MaxClientIDLength)
+		case tooLong && basic:
+			if !errors.Is(err, ErrInvalidClient) {
+				t.Fatalf("a client_id longer than %d characters gave %v, want invalid_client", tenant.MaxClientIDLength, err)
 			}
 			return
 		case err != nil && basic:
