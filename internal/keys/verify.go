@@ -8,6 +8,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/orgauth/orgauth/internal/logattr"
 )
 
 // ErrInvalidToken: Verify refused the token. Callers answer 401.
@@ -34,12 +36,15 @@ func (m *Manager) Verify(token, issuer, audience string) (Claims, error) {
 	}
 	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256})
 	if err != nil {
-		return Claims{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		// The parser's errors quote the header (an alg, a certificate), which the caller chose and
+		// refusals are logged: a prefix only.
+		return Claims{}, fmt.Errorf("%w: %s", ErrInvalidToken, logattr.Prefix(err.Error(), logattr.MaxText))
 	}
 	header := tok.Headers[0]
 	k := m.snap.Load().keys[header.KeyID]
 	if k == nil {
-		return Claims{}, fmt.Errorf("%w: unknown kid %q", ErrInvalidToken, header.KeyID)
+		// The kid is the caller's choice, up to the header limit, and refusals are logged: a prefix only.
+		return Claims{}, fmt.Errorf("%w: unknown kid %q", ErrInvalidToken, logattr.Prefix(header.KeyID, logattr.MaxValue))
 	}
 	// Each key signs with one algorithm only; an RS256 key must not vouch for a PS256 signature.
 	if header.Algorithm != k.alg {

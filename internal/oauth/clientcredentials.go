@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgauth/orgauth/internal/logattr"
 	"github.com/orgauth/orgauth/internal/policy"
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -100,7 +101,7 @@ func (g *clientCredentials) facts(ctx context.Context, client store.Client, p cl
 	case errors.Is(err, store.ErrNotFound):
 		return r, api, nil // no API, hence no grant
 	case err != nil:
-		return r, api, fmt.Errorf("load API %q: %w", p.audience, err)
+		return r, api, fmt.Errorf("load API %q: %w", logattr.Prefix(p.audience, logattr.MaxValue), err)
 	}
 	r.APIExists = true
 
@@ -109,7 +110,7 @@ func (g *clientCredentials) facts(ctx context.Context, client store.Client, p cl
 	case errors.Is(err, store.ErrNotFound):
 		return r, api, nil // no grant, hence no association
 	case err != nil:
-		return r, api, fmt.Errorf("load client grant of %s for %q: %w", client.ClientID, p.audience, err)
+		return r, api, fmt.Errorf("load client grant of %s for %q: %w", client.ClientID, logattr.Prefix(p.audience, logattr.MaxValue), err)
 	}
 	r.Grant = &policy.Grant{
 		Usage:                policy.Usage(grant.OrganizationUsage),
@@ -150,7 +151,7 @@ func (g *clientCredentials) organization(ctx context.Context, value, grantID str
 	case errors.Is(err, store.ErrNotFound):
 		return o, nil
 	case err != nil:
-		return nil, fmt.Errorf("load organization %q: %w", value, err)
+		return nil, fmt.Errorf("load organization %q: %w", logattr.Prefix(value, logattr.MaxValue), err)
 	}
 	o.Found, o.ID, o.Name = true, org.ID, org.Name
 	if o.Associated, err = g.dir.Associated(ctx, org.ID, grantID); err != nil {

@@ -5,11 +5,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 // maxBodyBytes caps a token request body. The server caps bodies too; the endpoint does not rely on it.
@@ -21,11 +24,16 @@ const maxBodyBytes = 64 << 10
 type tokenRequest struct {
 	params map[string][]string
 	basic  bool // HTTP Basic credentials were sent; they are the last values of client_id and client_secret
+	// notStrings names the parameters a JSON body gave a value of another type: ignored unless read.
+	notStrings map[string]bool
 }
 
 // param returns the value of a parameter, "" when it is absent. Empty values count as absent
 // (RFC 6749 §3.1); two different non-empty values are an invalid_request.
 func (t *tokenRequest) param(name string) (string, error) {
+	if t.notStrings[name] {
+		return "", ErrInvalidRequest.WithDescription("Parameter " + name + " must be a string")
+	}
 	var v string
 	for _, s := range t.params[name] {
 		if s == "" || s == v {
@@ -53,17 +61,23 @@ var (
 	errBodyTooLarge = ErrInvalidRequest.WithDescription("Request body too large")
 	errBodyRead     = ErrInvalidRequest.WithDescription("Could not read the request body")
 	errFormBody     = ErrInvalidRequest.WithDescription("Malformed application/x-www-form-urlencoded body")
-	errJSONBody     = ErrInvalidRequest.WithDescription("The JSON body must be an object of string values")
+	errJSONBody     = ErrInvalidRequest.WithDescription("The body must be a JSON object")
+	errJSONDepth    = ErrInvalidRequest.WithDescription(fmt.Sprintf("The JSON body nests values more than %d deep", maxJSONDepth))
 )
 
-// parseTokenRequest reads the body (form-urlencoded or a JSON object of strings) and the Basic
-// credentials. Parameters in the URL query are not read: RFC 6749 puts them in the body.
+// maxJSONDepth bounds the nesting of the values a JSON body may carry for parameters the endpoint does
+// not read, which it skips: the body is small, but the decoder keeps a stack entry per level.
+const maxJSONDepth = 16
+
+// parseTokenRequest reads the body (form-urlencoded or a JSON object) and the Basic credentials.
+// Parameters in the URL query are not read: RFC 6749 puts them in the body. A client_id longer than any
+// client's is refused here, before anything looks it up, caches it or logs it.
 func parseTokenRequest(r *http.Request) (*tokenRequest, error) {
 	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
 		return nil, errContentType
 	}
-	var parse func([]byte) (map[string][]string, error)
+	var parse func([]byte) (map[string][]string, map[string]bool, error)
 	switch mediaType {
 	case "application/x-www-form-urlencoded":
 		parse = parseForm
@@ -79,7 +93,7 @@ func parseTokenRequest(r *http.Request) (*tokenRequest, error) {
 		}
 		return nil, errBodyRead
 	}
-	params, err := parse(body)
+	params, notStrings, err := parse(body)
 	if err != nil {
 		return nil, err
 	}
@@ -91,52 +105,87 @@ func parseTokenRequest(r *http.Request) (*tokenRequest, error) {
 		params["client_id"] = append(params["client_id"], user)
 		params["client_secret"] = append(params["client_secret"], password)
 	}
-	return &tokenRequest{params: params, basic: ok}, nil
+	for _, id := range params["client_id"] {
+		if tenant.ClientIDTooLong(id) {
+			return nil, ErrInvalidClient
+		}
+	}
+	return &tokenRequest{params: params, basic: ok, notStrings: notStrings}, nil
 }
 
-func parseForm(body []byte) (map[string][]string, error) {
+func parseForm(body []byte) (map[string][]string, map[string]bool, error) {
 	values, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, errFormBody
+		return nil, nil, errFormBody
 	}
-	return values, nil
+	return values, nil, nil
 }
 
-// parseJSON accepts one object whose values are all strings; a repeated key is kept as a second value.
-func parseJSON(body []byte) (map[string][]string, error) {
+// parseJSON reads one object. String values are parameters, a repeated key a second value. A value of
+// another type (number, boolean, null, array, object) is skipped, its key noted in notStrings: the
+// endpoint ignores parameters it does not know (RFC 6749 §3.2) and refuses one it reads that is not a
+// string.
+func parseJSON(body []byte) (params map[string][]string, notStrings map[string]bool, err error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // a number is skipped, never converted: 1e999 is not an error
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, errJSONBody
+		return nil, nil, errJSONBody
 	}
-	params := make(map[string][]string)
+	params = make(map[string][]string)
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
-			return nil, errJSONBody
+			return nil, nil, errJSONBody
 		}
 		k, ok := key.(string)
 		if !ok {
-			return nil, errJSONBody
+			return nil, nil, errJSONBody
 		}
-		// Token rejects a value of the wrong kind after a key, and nested values are refused at
-		// their first token, so depth never grows.
 		value, err := dec.Token()
 		if err != nil {
-			return nil, errJSONBody
+			return nil, nil, errJSONBody
 		}
-		v, ok := value.(string)
-		if !ok {
-			return nil, errJSONBody
+		if v, ok := value.(string); ok {
+			params[k] = append(params[k], v)
+			continue
 		}
-		params[k] = append(params[k], v)
+		if notStrings == nil {
+			notStrings = make(map[string]bool)
+		}
+		notStrings[k] = true
+		if value == json.Delim('[') || value == json.Delim('{') {
+			if err := skipNested(dec); err != nil {
+				return nil, nil, err
+			}
+		}
 	}
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
-		return nil, errJSONBody
+		return nil, nil, errJSONBody
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errJSONBody // trailing data after the object
+		return nil, nil, errJSONBody // trailing data after the object
 	}
-	return params, nil
+	return params, notStrings, nil
+}
+
+// skipNested reads to the end of the array or object whose opening delimiter was just read. The
+// decoder checks the syntax; this bounds the depth, so the decoder's stack stays small.
+func skipNested(dec *json.Decoder) error {
+	for depth := 1; depth > 0; {
+		tok, err := dec.Token()
+		if err != nil {
+			return errJSONBody
+		}
+		switch tok {
+		case json.Delim('['), json.Delim('{'):
+			if depth++; depth > maxJSONDepth {
+				return errJSONDepth
+			}
+		case json.Delim(']'), json.Delim('}'):
+			depth--
+		}
+	}
+	return nil
 }
 
 // basicCredentials decodes an HTTP Basic Authorization header whose user and password are

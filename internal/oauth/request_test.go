@@ -4,7 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 func TestParamRules(t *testing.T) {
@@ -55,6 +59,8 @@ func FuzzParseTokenRequest(f *testing.F) {
 	f.Add("", "Basic !!!", "", "")
 	f.Add("", "Basic "+b64("a%zz:b"), "", "")
 	f.Add("", "Basic "+b64("a:b:c"), "", "")
+	f.Add("grant_type=client_credentials", "", strings.Repeat("a", 65), "s")
+	f.Add("client_id="+strings.Repeat("a", 65), "", "", "")
 	f.Fuzz(func(t *testing.T, body, authorization, user, password string) {
 		r := rawRequest("application/x-www-form-urlencoded", body)
 		basic := authorization == "" && (user != "" || password != "")
@@ -65,10 +71,22 @@ func FuzzParseTokenRequest(f *testing.F) {
 		req, err := parseTokenRequest(r)
 
 		sent, formErr := url.ParseQuery(body)
+		ids := sent["client_id"]
+		if basic {
+			ids = append(ids, user)
+		}
+		tooLong := slices.ContainsFunc(ids, tenant.ClientIDTooLong)
 		switch {
 		case formErr != nil:
 			if err == nil {
 				t.Fatalf("accepted the malformed form %q", body)
+			}
+			return
+		case tooLong && err == nil:
+			t.Fatalf("accepted a client_id longer than %d characters", tenant.MaxClientIDLength)
+		case tooLong && basic:
+			if !errors.Is(err, ErrInvalidClient) {
+				t.Fatalf("a client_id longer than %d characters gave %v, want invalid_client", tenant.MaxClientIDLength, err)
 			}
 			return
 		case err != nil && basic:
@@ -96,30 +114,45 @@ func FuzzParseTokenRequest(f *testing.F) {
 	})
 }
 
-// FuzzParseJSON checks that an accepted JSON body is an object of strings that encoding/json reads the
-// same way (a repeated key: the last value).
+// FuzzParseJSON checks that an accepted JSON body is an object that encoding/json reads the same way:
+// its string values are the parameters (a repeated key: the last value), and every key whose last value
+// is of another type is noted as not a string.
 func FuzzParseJSON(f *testing.F) {
-	for _, s := range []string{`{}`, `{"a":"b","a":"c"}`, `{"a":1}`, `{"a":{"b":"c"}}`, `[]`, `null`, `{"a":"b"} x`, `{"\u00e9":"\ud800"}`} {
+	for _, s := range []string{`{}`, `{"a":"b","a":"c"}`, `{"a":1}`, `{"a":{"b":"c"}}`, `[]`, `null`, `{"a":"b"} x`,
+		`{"\u00e9":"\ud800"}`, `{"a":1e999}`, `{"a":[true,false,null,{"b":[]}]}`, `{"a":"b","a":2}`, `{"a":[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		params, err := parseJSON([]byte(body))
+		params, notStrings, err := parseJSON([]byte(body))
 		if err != nil {
 			if !errors.Is(err, ErrInvalidRequest) {
 				t.Fatalf("error %v is not invalid_request", err)
 			}
 			return
 		}
-		var want map[string]string
-		if err := json.Unmarshal([]byte(body), &want); err != nil {
-			t.Fatalf("accepted %q, which encoding/json rejects: %v", body, err)
+		var want map[string]any
+		dec := json.NewDecoder(strings.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&want); err != nil || want == nil || dec.More() {
+			t.Fatalf("accepted %q, which encoding/json does not read as one object: %v", body, err)
 		}
-		if len(params) != len(want) {
-			t.Fatalf("parsed %q as %v, encoding/json as %v", body, params, want)
+		for k := range params {
+			if _, ok := want[k]; !ok {
+				t.Errorf("parsed key %q, which encoding/json did not", k)
+			}
+		}
+		for k := range notStrings {
+			if _, ok := want[k]; !ok {
+				t.Errorf("noted key %q, which encoding/json did not", k)
+			}
 		}
 		for k, v := range want {
-			if got := params[k]; len(got) == 0 || got[len(got)-1] != v {
-				t.Errorf("key %q: parsed %q, encoding/json %q", k, got, v)
+			s, isString := v.(string)
+			switch got := params[k]; {
+			case !isString && !notStrings[k]:
+				t.Errorf("key %q: encoding/json read %v, not noted as not a string", k, v)
+			case isString && !notStrings[k] && (len(got) == 0 || got[len(got)-1] != s):
+				t.Errorf("key %q: parsed %q, encoding/json %q", k, got, s)
 			}
 		}
 	})

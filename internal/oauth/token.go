@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/orgauth/orgauth/internal/logattr"
 	"github.com/orgauth/orgauth/internal/store"
 )
 
@@ -100,18 +101,20 @@ func (h *Handler) authenticate(ctx context.Context, req *tokenRequest) (store.Cl
 // fail logs err and answers it: an *Error as it is, anything else as server_error without its cause.
 // req is nil when the request could not be parsed.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *tokenRequest, err error) {
+	// Every value here is the client's choice: only a prefix of each reaches the log.
 	attrs := []any{
-		"client_id", req.peek("client_id"),
-		"grant_type", req.peek("grant_type"),
-		"audience", req.peek("audience"),
-		"organization", req.peek("organization"),
+		logattr.Untrusted("client_id", req.peek("client_id")),
+		logattr.Untrusted("grant_type", req.peek("grant_type")),
+		logattr.Untrusted("audience", req.peek("audience")),
+		logattr.Untrusted("organization", req.peek("organization")),
 	}
 	if f, ok := errors.AsType[*authFailure](err); ok {
 		attrs = append(attrs, "details", f.reason)
 	}
 	e, ok := errors.AsType[*Error](err)
 	if ok {
-		h.log.InfoContext(r.Context(), "token request refused", append(attrs, "error", e.Code, "reason", e.Description)...)
+		h.log.InfoContext(r.Context(), "token request refused", append(attrs, "error", e.Code,
+			"reason", logattr.Prefix(e.Description, logattr.MaxText))...)
 	} else {
 		h.log.ErrorContext(r.Context(), "token request failed", append(attrs, "err", err)...)
 		e = ErrServerError

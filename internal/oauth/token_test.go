@@ -284,39 +284,39 @@ func TestTokenRequestParsing(t *testing.T) {
 		{
 			name: "fail/json number value",
 			request: func() *http.Request {
-				return rawRequest("application/json", `{"grant_type":"client_credentials","audience":1}`)
+				return rawRequest("application/json", `{"grant_type":"client_credentials","client_id":"app","client_secret":"app-secret","audience":1}`)
 			},
-			status: http.StatusBadRequest, code: "invalid_request", description: "The JSON body must be an object of string values",
+			status: http.StatusBadRequest, code: "invalid_request", description: "Parameter audience must be a string",
 		},
 		{
 			name:    "fail/json null value",
 			request: func() *http.Request { return rawRequest("application/json", `{"grant_type":null}`) },
-			status:  http.StatusBadRequest, code: "invalid_request", description: "The JSON body must be an object of string values",
+			status:  http.StatusBadRequest, code: "invalid_request", description: "Parameter grant_type must be a string",
 		},
 		{
 			name:    "fail/json nested object",
 			request: func() *http.Request { return rawRequest("application/json", `{"grant_type":{"a":{"b":"c"}}}`) },
-			status:  http.StatusBadRequest, code: "invalid_request", description: "The JSON body must be an object of string values",
+			status:  http.StatusBadRequest, code: "invalid_request", description: "Parameter grant_type must be a string",
 		},
 		{
 			name:    "fail/json array",
 			request: func() *http.Request { return rawRequest("application/json", `["client_credentials"]`) },
-			status:  http.StatusBadRequest, code: "invalid_request", description: "The JSON body must be an object of string values",
+			status:  http.StatusBadRequest, code: "invalid_request", description: "The body must be a JSON object",
 		},
 		{
 			name:    "fail/json trailing data",
 			request: func() *http.Request { return rawRequest("application/json", `{"grant_type":"client_credentials"}{}`) },
-			status:  http.StatusBadRequest, code: "invalid_request", description: "The JSON body must be an object of string values",
+			status:  http.StatusBadRequest, code: "invalid_request", description: "The body must be a JSON object",
 		},
 		{
 			name:    "fail/json truncated",
 			request: func() *http.Request { return rawRequest("application/json", `{"grant_type":"client_credentials"`) },
-			status:  http.StatusBadRequest, code: "invalid_request", description: "The JSON body must be an object of string values",
+			status:  http.StatusBadRequest, code: "invalid_request", description: "The body must be a JSON object",
 		},
 		{
 			name:    "fail/empty json body",
 			request: func() *http.Request { return rawRequest("application/json", ``) },
-			status:  http.StatusBadRequest, code: "invalid_request", description: "The JSON body must be an object of string values",
+			status:  http.StatusBadRequest, code: "invalid_request", description: "The body must be a JSON object",
 		},
 	}
 	for _, tt := range tests {

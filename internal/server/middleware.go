@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/orgauth/orgauth/internal/logattr"
 )
 
 // maxBodyBytes bounds every request body; handlers answer 400/413 past it.
@@ -46,7 +48,7 @@ func withCommon(next http.Handler, log *slog.Logger) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
-				log.ErrorContext(r.Context(), "panic serving request", "request_id", id, "panic", p)
+				log.ErrorContext(r.Context(), "panic serving request", logattr.Untrusted("request_id", id), "panic", p)
 				if rec.status == 0 {
 					http.Error(rec, `{"error":"server_error","error_description":"Internal error"}`, http.StatusInternalServerError)
 				}
@@ -55,8 +57,9 @@ func withCommon(next http.Handler, log *slog.Logger) http.Handler {
 			if rec.status >= 500 {
 				level = slog.LevelError
 			}
-			// Typed attributes: no boxing into interfaces on every request.
-			log.LogAttrs(r.Context(), level, "request", slog.String("request_id", id), slog.String("method", r.Method),
+			// Typed attributes: no boxing into interfaces on every request. The request id and the method
+			// are the client's choice (any token up to the header limit is a method): prefixes only.
+			log.LogAttrs(r.Context(), level, "request", logattr.Untrusted("request_id", id), logattr.Untrusted("method", r.Method),
 				slog.String("route", r.Pattern), slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
 		}()
 		next.ServeHTTP(rec, r)

@@ -49,7 +49,7 @@ func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string
 	}
 	if clientID == "" {
 		clientID = newClientID()
-	} else if err := checkText("client_id", clientID, 1, 64, true); err != nil {
+	} else if err := checkText("client_id", clientID, 1, MaxClientIDLength, true); err != nil {
 		return BootstrapResult{}, fmt.Errorf("bootstrap client id: %w", err)
 	}
 	if secret == "" {

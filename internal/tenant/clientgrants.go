@@ -42,10 +42,10 @@ func (s *Service) CreateClientGrant(ctx context.Context, in ClientGrantInput) (s
 			return g, err
 		}
 	}
-	if err := checkText("client_id", g.ClientID, 1, 64, false); err != nil {
+	if err := checkText("client_id", g.ClientID, 1, MaxClientIDLength, false); err != nil {
 		return g, err
 	}
-	if err := checkText("audience", g.Audience, 1, 600, false); err != nil {
+	if err := checkText("audience", g.Audience, 1, maxIdentifierLength, false); err != nil {
 		return g, err
 	}
 	if err := validateClientGrantBody(g.OrganizationUsage, g.Scope); err != nil { // before the lookups, as Auth0

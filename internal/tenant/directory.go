@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -16,6 +19,13 @@ import (
 // or renamed, associations added or removed) forget only the entries they change; every other write, and
 // every change another process made, invalidates everything. A read that raced with a write is never
 // cached: entries are stored only if nothing was forgotten or invalidated since the read began.
+//
+// Lookups are keyed by what clients send, so what they can make it keep is bounded. A key longer than
+// anything the tenant accepts is not found at once: nothing read, nothing cached. A cached key is a copy,
+// never a part of a request that would keep the request in memory. Found entries are the tenant's own
+// data, one per stored object. Entries for what was not found are the ones a flood of made-up ids
+// creates: they are bounded in number and in bytes on their own, and past either bound only they are
+// dropped, so the flood costs a few MiB and never empties the cache of what exists.
 type Directory struct {
 	store   store.Store
 	secrets secretHasher
@@ -28,19 +38,34 @@ type Directory struct {
 	generation uint64
 	entries    int // number of cached results, at most maxEntries
 	maxEntries int
-	clients    map[string]result[store.Client]
-	apis       map[string]result[store.ResourceServer]
-	grants     map[clientAudience]result[store.ClientGrant]
-	orgsByID   map[string]result[store.Organization]
-	orgsByName map[string]result[store.Organization]
-	links      map[orgGrant]result[bool]
-	settings   map[struct{}]result[store.TenantSettings]
-	creds      map[string]result[[]store.ClientCredential] // by client id: private_key_jwt keys
+	missing    int // how many of them are not-found results, at most maxMissing
+	maxMissing int
+	// missingBytes estimates the memory of the not-found results (keys and map slots), at most
+	// maxMissingBytes.
+	missingBytes    int
+	maxMissingBytes int
+	clients         map[string]result[store.Client]
+	apis            map[string]result[store.ResourceServer]
+	grants          map[clientAudience]result[store.ClientGrant]
+	orgsByID        map[string]result[store.Organization]
+	orgsByName      map[string]result[store.Organization]
+	links           map[orgGrant]result[bool]
+	settings        map[struct{}]result[store.TenantSettings]
+	creds           map[string]result[[]store.ClientCredential] // by client id: private_key_jwt keys
 }
 
-// defaultMaxEntries bounds the memory a flood of lookups for unknown ids can take: past it, the cache
-// starts over empty.
-const defaultMaxEntries = 4 << 20
+// defaultMaxEntries bounds the number of cached results: past it, the cache starts over empty.
+// defaultMaxMissing and defaultMaxMissingBytes bound those of them that are not-found results: past
+// either, those alone are dropped. Legitimate clients rarely ask for what does not exist.
+const (
+	defaultMaxEntries      = 4 << 20
+	defaultMaxMissing      = 64 << 10
+	defaultMaxMissingBytes = 16 << 20
+)
+
+// mapSlotOverhead approximates what a map spends per entry besides the key and the value (control
+// bytes, load factor), for the estimate of missingBytes.
+const mapSlotOverhead = 16
 
 type result[V any] struct {
 	value V
@@ -51,13 +76,14 @@ type clientAudience struct{ clientID, audience string }
 type orgGrant struct{ orgID, grantID string }
 
 func newDirectory(st store.Store, secrets secretHasher) *Directory {
-	d := &Directory{store: st, secrets: secrets, maxEntries: defaultMaxEntries}
+	d := &Directory{store: st, secrets: secrets, maxEntries: defaultMaxEntries,
+		maxMissing: defaultMaxMissing, maxMissingBytes: defaultMaxMissingBytes}
 	d.reset()
 	return d
 }
 
 func (d *Directory) reset() {
-	d.entries = 0
+	d.entries, d.missing, d.missingBytes = 0, 0, 0
 	d.clients = map[string]result[store.Client]{}
 	d.apis = map[string]result[store.ResourceServer]{}
 	d.grants = map[clientAudience]result[store.ClientGrant]{}
@@ -99,10 +125,76 @@ func (d *Directory) forgetAssociation(orgID, grantID string) {
 
 // forget deletes key from m, which must be one of d's maps; d.mu must be held.
 func forget[K comparable, V any](d *Directory, m map[K]result[V], key K) {
-	if _, ok := m[key]; ok {
+	if r, ok := m[key]; ok {
 		delete(m, key)
 		d.entries--
+		if r.err != nil {
+			d.missing--
+			d.missingBytes -= missingCost(key, r, keyBytes(key))
+		}
 	}
+}
+
+// dropMissing deletes every not-found result; d.mu must be held. It runs once per maxMissing
+// not-found results at most, so its cost per lookup stays small.
+func (d *Directory) dropMissing() {
+	dropMissingIn(d, d.clients)
+	dropMissingIn(d, d.apis)
+	dropMissingIn(d, d.grants)
+	dropMissingIn(d, d.orgsByID)
+	dropMissingIn(d, d.orgsByName)
+	dropMissingIn(d, d.links)
+	dropMissingIn(d, d.settings)
+	dropMissingIn(d, d.creds)
+	d.missing, d.missingBytes = 0, 0
+}
+
+func dropMissingIn[K comparable, V any](d *Directory, m map[K]result[V]) {
+	for k, r := range m {
+		if r.err != nil {
+			delete(m, k)
+			d.entries--
+		}
+	}
+}
+
+// missingCost estimates the memory a not-found result for key takes: its map slot and the bytes of
+// the key's strings.
+func missingCost[K comparable, V any](key K, r result[V], keyBytes int) int {
+	return int(unsafe.Sizeof(key)) + int(unsafe.Sizeof(r)) + mapSlotOverhead + keyBytes
+}
+
+// ownKey returns a copy of key that shares no memory with the request it came from, so that a cached
+// key of a few bytes does not keep a request body of many.
+func ownKey[K comparable](key K) K {
+	switch k := any(key).(type) {
+	case string:
+		return any(strings.Clone(k)).(K)
+	case clientAudience:
+		return any(clientAudience{strings.Clone(k.clientID), strings.Clone(k.audience)}).(K)
+	case orgGrant:
+		return any(orgGrant{strings.Clone(k.orgID), strings.Clone(k.grantID)}).(K)
+	}
+	return key // struct{}: nothing to copy
+}
+
+// keyBytes is the length of key's strings.
+func keyBytes[K comparable](key K) int {
+	switch k := any(key).(type) {
+	case string:
+		return len(k)
+	case clientAudience:
+		return len(k.clientID) + len(k.audience)
+	case orgGrant:
+		return len(k.orgID) + len(k.grantID)
+	}
+	return 0
+}
+
+// longerThan reports whether s has more than n characters, counting them only when its length in
+// bytes leaves a doubt.
+func longerThan(s string, n int) bool {
+	return len(s) > n && (len(s) > utf8.UTFMax*n || utf8.RuneCountInString(s) > n)
 }
 
 // freshFor lets the cache serve entries for d from now on.
@@ -131,14 +223,29 @@ func cached[K comparable, V any](ctx context.Context, d *Directory, pick func(*D
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return v, err
 	}
+	r = result[V]{value: v, err: err}
+	key = ownKey(key)
+	cost := 0
+	if err != nil {
+		cost = missingCost(key, r, keyBytes(key))
+	}
 	d.mu.Lock()
 	if d.generation == generation {
-		if d.entries >= d.maxEntries {
-			d.generation++
-			d.reset()
+		if _, ok := pick(d)[key]; !ok { // another lookup may have stored it meanwhile
+			if d.entries >= d.maxEntries {
+				d.generation++
+				d.reset()
+			}
+			if err != nil && (d.missing >= d.maxMissing || d.missingBytes+cost > d.maxMissingBytes) {
+				d.dropMissing()
+			}
+			pick(d)[key] = r
+			d.entries++
+			if err != nil {
+				d.missing++
+				d.missingBytes += cost
+			}
 		}
-		pick(d)[key] = result[V]{value: v, err: err}
-		d.entries++
 	}
 	d.mu.Unlock()
 	return v, err
@@ -147,6 +254,9 @@ func cached[K comparable, V any](ctx context.Context, d *Directory, pick func(*D
 // AuthenticateClient returns the client when secret is its current secret; an error wrapping
 // store.ErrNotFound when the client is unknown or the secret is wrong.
 func (d *Directory) AuthenticateClient(ctx context.Context, clientID, secret string) (store.Client, error) {
+	if ClientIDTooLong(clientID) {
+		return store.Client{}, fmt.Errorf("authenticate client: id longer than %d characters: %w", MaxClientIDLength, store.ErrNotFound)
+	}
 	c, err := cached(ctx, d, func(d *Directory) map[string]result[store.Client] { return d.clients }, clientID,
 		func(ctx context.Context) (store.Client, error) { return d.store.GetClient(ctx, clientID) })
 	if err != nil {
@@ -160,6 +270,9 @@ func (d *Directory) AuthenticateClient(ctx context.Context, clientID, secret str
 
 // ResourceServerByIdentifier finds an API by its audience.
 func (d *Directory) ResourceServerByIdentifier(ctx context.Context, audience string) (store.ResourceServer, error) {
+	if longerThan(audience, maxIdentifierLength) {
+		return store.ResourceServer{}, fmt.Errorf("API identifier longer than %d characters: %w", maxIdentifierLength, store.ErrNotFound)
+	}
 	return cached(ctx, d, func(d *Directory) map[string]result[store.ResourceServer] { return d.apis }, audience,
 		func(ctx context.Context) (store.ResourceServer, error) {
 			return d.store.GetResourceServerByIdentifier(ctx, audience)
@@ -168,6 +281,9 @@ func (d *Directory) ResourceServerByIdentifier(ctx context.Context, audience str
 
 // ClientGrantFor finds the grant of a client for an audience.
 func (d *Directory) ClientGrantFor(ctx context.Context, clientID, audience string) (store.ClientGrant, error) {
+	if ClientIDTooLong(clientID) || longerThan(audience, maxIdentifierLength) {
+		return store.ClientGrant{}, fmt.Errorf("client grant: client id or audience too long: %w", store.ErrNotFound)
+	}
 	return cached(ctx, d, func(d *Directory) map[clientAudience]result[store.ClientGrant] { return d.grants },
 		clientAudience{clientID, audience},
 		func(ctx context.Context) (store.ClientGrant, error) {
@@ -177,12 +293,18 @@ func (d *Directory) ClientGrantFor(ctx context.Context, clientID, audience strin
 
 // OrganizationByID finds an organization by id.
 func (d *Directory) OrganizationByID(ctx context.Context, id string) (store.Organization, error) {
+	if longerThan(id, maxIDLength) {
+		return store.Organization{}, fmt.Errorf("organization id longer than %d characters: %w", maxIDLength, store.ErrNotFound)
+	}
 	return cached(ctx, d, func(d *Directory) map[string]result[store.Organization] { return d.orgsByID }, id,
 		func(ctx context.Context) (store.Organization, error) { return d.store.GetOrganization(ctx, id) })
 }
 
 // OrganizationByName finds an organization by its (lowercase) name.
 func (d *Directory) OrganizationByName(ctx context.Context, name string) (store.Organization, error) {
+	if longerThan(name, maxOrganizationNameLength) {
+		return store.Organization{}, fmt.Errorf("organization name longer than %d characters: %w", maxOrganizationNameLength, store.ErrNotFound)
+	}
 	return cached(ctx, d, func(d *Directory) map[string]result[store.Organization] { return d.orgsByName }, name,
 		func(ctx context.Context) (store.Organization, error) { return d.store.GetOrganizationByName(ctx, name) })
 }

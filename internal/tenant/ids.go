@@ -6,6 +6,20 @@ import (
 	"encoding/hex"
 )
 
+// The longest ids, in characters, that the tenant accepts: a lookup for a longer one cannot find anything,
+// so the token endpoint refuses it before any lookup, cache entry or log line.
+const (
+	// MaxClientIDLength bounds a client_id: generated ids have 32 letters and digits; the bootstrap
+	// application's, when the operator names it, may have up to 64 characters.
+	MaxClientIDLength = 64
+	// maxIDLength bounds the other ids orgauth issues (org_ and cgr_ followed by 16 letters and digits),
+	// with room to spare.
+	maxIDLength = 64
+)
+
+// ClientIDTooLong reports whether id has more than MaxClientIDLength characters: no client has such an id.
+func ClientIDTooLong(id string) bool { return longerThan(id, MaxClientIDLength) }
+
 const alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 // randomAlphanumeric returns n characters drawn uniformly from letters and digits.

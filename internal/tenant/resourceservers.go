@@ -17,6 +17,9 @@ const (
 	maxScopes            = 1000
 )
 
+// maxIdentifierLength bounds an API's identifier (the audience), in characters.
+const maxIdentifierLength = 600
+
 // SigningAlgs are the algorithms an API may sign its tokens with.
 var SigningAlgs = []string{"RS256", "PS256", "ES256"}
 
@@ -37,7 +40,7 @@ func (s *Service) CreateResourceServer(ctx context.Context, in ResourceServerInp
 		CreatedAt:     s.now(),
 	}
 	rs.UpdatedAt = rs.CreatedAt
-	if err := checkText("identifier", in.Identifier, 1, 600, false); err != nil {
+	if err := checkText("identifier", in.Identifier, 1, maxIdentifierLength, false); err != nil {
 		return rs, err
 	}
 	if strings.TrimSpace(in.Identifier) != in.Identifier {
