@@ -5,11 +5,13 @@ import (
 	"embed"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"path"
 	"slices"
 	"strings"
 
+	"github.com/orgauth/orgauth/internal/logattr"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -127,7 +129,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s tenant.AdminSes
 		}
 	} else {
 		status = http.StatusInternalServerError
-		h.log.ErrorContext(r.Context(), "dashboard page failed", "method", r.Method, "path", r.URL.Path, "error", err)
+		h.log.ErrorContext(r.Context(), "dashboard page failed", logattr.Untrusted("method", r.Method), slog.String("path", logattr.Prefix(r.URL.Path, logattr.MaxText)), slog.Any("error", err))
 	}
 	v := view{Title: http.StatusText(status), Data: errorView{Status: status, Heading: http.StatusText(status), Message: message,
 		Next: next.Next, NextLabel: next.NextLabel}}

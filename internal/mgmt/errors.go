@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/orgauth/orgauth/internal/logattr"
 	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
@@ -110,7 +111,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	e, ok := asError(err)
 	if !ok {
 		h.log.ErrorContext(r.Context(), "management api request failed",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+			logattr.Untrusted("method", r.Method), slog.String("path", logattr.Prefix(r.URL.Path, logattr.MaxText)), slog.Any("error", err))
 	}
 	writeJSON(w, e.StatusCode, e)
 }
