@@ -10,7 +10,7 @@ import (
 	"github.com/orgauth/orgauth/internal/keys"
 )
 
-// scopeAliases maps the spellings without underscores, which orgauth also accepts (SPEC §2 Decision),
+// scopeAliases maps the spellings without underscores, which orgauth also accepts (docs/compatibility.md#management-api-tokens-and-scopes),
 // to the Auth0 scope names.
 var scopeAliases = map[string]string{
 	"create:organizationclientgrants": "create:organization_client_grants",

@@ -10,7 +10,7 @@ import (
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
-// maxAudienceFilter bounds the audience query filter: no API identifier is longer (SPEC §1).
+// maxAudienceFilter bounds the audience query filter: no API identifier is longer (docs/compatibility.md#identifiers-and-formats).
 const maxAudienceFilter = 600
 
 // clientGrantJSON is a client grant as Auth0 shows it; an unset organization_usage (which behaves as

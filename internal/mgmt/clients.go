@@ -8,7 +8,7 @@ import (
 )
 
 // clientJSON is an application as Auth0 shows it. ClientSecret is set only in the answers of create and
-// rotate-secret: orgauth keeps only a hash of the secret (SPEC §3 Decision).
+// rotate-secret: orgauth keeps only a hash of the secret (docs/compatibility.md#applications-clients).
 type clientJSON struct {
 	ClientID                    string                   `json:"client_id"`
 	ClientSecret                string                   `json:"client_secret,omitempty"`

@@ -12,7 +12,7 @@ import (
 const maxGrantIDsFilter = 10
 
 // organizationClientGrantJSON is a client grant associated with an organization. It carries the grant's
-// id as both id and grant_id: Auth0's published spec names one, its live service the other (SPEC §3).
+// id as both id and grant_id: Auth0's published spec names one, its live service the other (docs/compatibility.md#organization-client-grants).
 type organizationClientGrantJSON struct {
 	ID                   string   `json:"id"`
 	GrantID              string   `json:"grant_id"`

@@ -12,7 +12,7 @@ import (
 	"github.com/orgauth/orgauth/internal/store"
 )
 
-// Paging limits (SPEC §3 "Paging").
+// Paging limits (docs/compatibility.md#paging).
 const (
 	defaultPerPage = 50
 	maxPerPage     = 100

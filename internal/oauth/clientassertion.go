@@ -18,7 +18,7 @@ import (
 	"github.com/orgauth/orgauth/internal/store"
 )
 
-// private_key_jwt client authentication (RFC 7523 §2.2, OpenID Connect Core §9; SPEC-users.md §16).
+// private_key_jwt client authentication (RFC 7523 §2.2, OpenID Connect Core §9; docs/compatibility.md#private-key-jwt-authentication).
 const (
 	methodPrivateKeyJWT  = "private_key_jwt"
 	assertionType        = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"

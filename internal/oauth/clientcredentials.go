@@ -17,7 +17,7 @@ import (
 
 const grantClientCredentials = "client_credentials"
 
-// clientCredentials issues tokens by the client-credentials grant (SPEC.md §4). It loads the facts,
+// clientCredentials issues tokens by the client-credentials grant (docs/compatibility.md#the-token-endpoint). It loads the facts,
 // policy.Decide rules on them, and the refusal or the decision becomes the answer.
 type clientCredentials struct {
 	issuer string
@@ -91,7 +91,7 @@ func (g *clientCredentials) facts(ctx context.Context, client store.Client, p cl
 	}
 	r := policy.Request{
 		Audience: p.audience,
-		// A public client may have listed the grant before the rule that forbids it (SPEC.md §3).
+		// A public client may have listed the grant before the rule that forbids it (docs/compatibility.md#applications-clients).
 		ClientCredentialsAllowed: slices.Contains(client.GrantTypes, grantClientCredentials) && !client.IsPublic(),
 		NamesAllowed:             settings.AllowOrganizationNameInAuthenticationAPI,
 		Scopes:                   p.scopes,
@@ -160,7 +160,7 @@ func (g *clientCredentials) organization(ctx context.Context, value, grantID str
 	return o, nil
 }
 
-// refusalError turns a refusal of policy.Decide into the answer SPEC.md §4 gives for it.
+// refusalError turns a refusal of policy.Decide into the answer docs/compatibility.md#order-of-checks gives for it.
 func refusalError(err error, requested []string) error {
 	r, ok := errors.AsType[*policy.Refusal](err)
 	if !ok {

@@ -11,7 +11,7 @@ type Error struct {
 	Status      int
 }
 
-// The OAuth errors the token endpoint answers with. Statuses follow SPEC.md §4.
+// The OAuth errors the token endpoint answers with. Statuses follow docs/compatibility.md#order-of-checks.
 var (
 	ErrInvalidRequest       = &Error{Code: "invalid_request", Description: "Invalid request", Status: http.StatusBadRequest}
 	ErrInvalidClient        = &Error{Code: "invalid_client", Description: "Client authentication failed", Status: http.StatusUnauthorized}

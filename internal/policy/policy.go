@@ -90,7 +90,7 @@ func (r *Refusal) Error() string {
 // IsOrganizationID reports whether an organization value is an id; any other value is a name.
 func IsOrganizationID(value string) bool { return strings.HasPrefix(value, "org_") }
 
-// Decide applies the rules of SPEC.md §4 steps 2–9, in that order.
+// Decide applies the rules of docs/compatibility.md#order-of-checks from the grant type on, in that order.
 func Decide(r Request) (Decision, error) {
 	refuse := func(reason Reason, org string) (Decision, error) {
 		return Decision{}, &Refusal{Reason: reason, Audience: r.Audience, Organization: org}

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestTokenRefusals drives every refusal of SPEC.md §4 over HTTP: status, error and error_description.
+// TestTokenRefusals drives every refusal of docs/compatibility.md#order-of-checks over HTTP: status, error and error_description.
 func TestTokenRefusals(t *testing.T) {
 	in := start(t, "", "")
 	w := setupWorld(t, in)

@@ -19,7 +19,7 @@ import (
 	"github.com/orgauth/orgauth/internal/store"
 )
 
-// Client credential rules (SPEC-users.md §16): RSA public keys with which a client signs the assertions
+// Client credential rules (docs/compatibility.md#private-key-jwt-credentials): RSA public keys with which a client signs the assertions
 // of private_key_jwt client authentication.
 var (
 	CredentialAlgs = []string{"RS256", "RS384", "PS256"}
@@ -216,7 +216,7 @@ func (s *Service) UpdateClientCredential(ctx context.Context, clientID, id strin
 	return c, nil
 }
 
-// DeleteClientCredential deletes a credential and the client's reference to it (SPEC-users §16
+// DeleteClientCredential deletes a credential and the client's reference to it (docs/compatibility.md#private-key-jwt-credentials
 // Decision). Deleting one that does not exist is no error; an unknown client is.
 func (s *Service) DeleteClientCredential(ctx context.Context, clientID, id string) error {
 	if _, err := s.store.GetClient(ctx, clientID); err != nil {
