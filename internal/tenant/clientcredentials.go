@@ -216,8 +216,9 @@ func (s *Service) UpdateClientCredential(ctx context.Context, clientID, id strin
 	return c, nil
 }
 
-// DeleteClientCredential deletes a credential and the client's reference to it (docs/compatibility.md#private-key-jwt-credentials
-// Decision). Deleting one that does not exist is no error; an unknown client is.
+// DeleteClientCredential deletes a credential and the client's reference to it (a decision: see
+// docs/compatibility.md#private-key-jwt-credentials). Deleting one that does not exist is no error; an
+// unknown client is.
 func (s *Service) DeleteClientCredential(ctx context.Context, clientID, id string) error {
 	if _, err := s.store.GetClient(ctx, clientID); err != nil {
 		return storeError(err, errClientNotFound, nil, "delete client credential")
