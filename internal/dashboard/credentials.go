@@ -88,7 +88,7 @@ func (h *Handler) renderCredentials(w http.ResponseWriter, r *http.Request, s te
 	data := applicationCredentials{Client: c, Method: authMethodOf(c), Max: tenant.MaxClientCredentials,
 		Algs: tenant.CredentialAlgs, SecretMethods: secretMethodOptions, Form: f,
 		Full: len(creds) >= tenant.MaxClientCredentials}
-	data.NoSecret = data.Method != privateKeyJWT && data.Method != "none" && c.SecretHash == nil
+	data.NoSecret = data.Method != privateKeyJWT && data.Method != "none" && data.Method != "" && c.SecretHash == nil
 	for _, cred := range creds {
 		row := credentialRow{ClientCredential: cred, Referenced: slices.Contains(c.PrivateKeyJWTCredentials, cred.ID)}
 		row.Last = row.Referenced && len(c.PrivateKeyJWTCredentials) == 1
@@ -134,6 +134,9 @@ func (h *Handler) addCredential(w http.ResponseWriter, r *http.Request, s tenant
 	errs, err := fieldErrors(err, credentialFields...)
 	if err != nil {
 		return err
+	}
+	if strings.Contains(f.PEM, "PRIVATE KEY-----") {
+		f.PEM = "" // a private key pasted by mistake is not sent back into the page
 	}
 	return h.renderCredentials(w, r, s, http.StatusUnprocessableEntity, clientID, f, errs)
 }

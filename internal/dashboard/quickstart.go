@@ -180,8 +180,7 @@ import (
 	"log"
 	"net/url"
 	"os"
-` + assertionImports + `
-	"golang.org/x/oauth2"
+` + assertionImports + `	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
 
