@@ -132,7 +132,7 @@ func TestCredentialsTab(t *testing.T) {
 		p := h.get(tab + "?notice=credential-added")
 		wantBody(t, p, "Credential added. It takes effect once the application uses private_key_jwt with it.",
 			`<tr data-credential="`+first.ID+`">`, "Production key", `<code class="kid">`+first.KID+`</code>`, `<span class="chip">PS256</span>`,
-			"2099-06-30 00:00 UTC", `<span class="badge">Not used</span>`, `id="use-private-key-jwt"`,
+			`title="2099-06-30 00:00 UTC">2099-06-30</span>`, `<span class="badge">Not used</span>`, `id="use-private-key-jwt"`,
 			html.EscapeString("Its client secret is removed at once"))
 		if strings.Contains(p.body, "BEGIN PUBLIC KEY-----\nMII") {
 			t.Error("the page shows the PEM again")

@@ -46,6 +46,7 @@ func mustParsePages(staticURL func(string) string) pages {
 		"invalid": invalidAttrs,
 		"method":  authMethodLabel,
 		"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"day":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
