@@ -56,11 +56,15 @@ func (h *Handler) listApplications(w http.ResponseWriter, r *http.Request, s ten
 
 // applicationForm is the create/edit form of an application, as shown or as submitted.
 type applicationForm struct {
-	ClientID            string // empty when creating
-	Name                string
-	Description         string
-	AppType             string
-	AuthMethod          string
+	ClientID    string // empty when creating
+	Name        string
+	Description string
+	AppType     string
+	AuthMethod  string
+	// Method is how the application authenticates (authMethodOf); the form changes it only between
+	// token_endpoint_auth_methods, private_key_jwt is set on the Credentials tab.
+	Method              string
+	HasSecret           bool
 	GrantTypes          []string
 	DefaultOrganization string // a name or an id, as typed
 	Organizations       []store.Organization
@@ -86,7 +90,7 @@ func (h *Handler) withChoices(ctx context.Context, f applicationForm) (applicati
 
 func (h *Handler) applicationFormOf(ctx context.Context, c store.Client) (applicationForm, error) {
 	f := applicationForm{ClientID: c.ClientID, Name: c.Name, Description: c.Description, AppType: c.AppType,
-		AuthMethod: c.TokenEndpointAuthMethod, GrantTypes: c.GrantTypes}
+		AuthMethod: c.TokenEndpointAuthMethod, Method: authMethodOf(c), HasSecret: c.SecretHash != nil, GrantTypes: c.GrantTypes}
 	if d := c.DefaultOrganization; d != nil {
 		f.DefaultOrganization = d.OrganizationID
 		if o, err := h.tenant.Organization(ctx, d.OrganizationID); err == nil {
@@ -158,12 +162,17 @@ func (h *Handler) updateApplication(w http.ResponseWriter, r *http.Request, s te
 		Description:         strings.TrimSpace(r.PostForm.Get("description")),
 		AppType:             r.PostForm.Get("app_type"),
 		AuthMethod:          r.PostForm.Get("token_endpoint_auth_method"),
+		Method:              authMethodOf(c),
+		HasSecret:           c.SecretHash != nil,
 		GrantTypes:          r.PostForm["grant_types"],
 		DefaultOrganization: strings.TrimSpace(r.PostForm.Get("default_organization")),
 	}
 	grantTypes := append([]string{}, f.GrantTypes...)
-	patch := tenant.ClientPatch{Name: &f.Name, Description: &f.Description, AppType: &f.AppType,
-		TokenEndpointAuthMethod: &f.AuthMethod, GrantTypes: &grantTypes}
+	patch := tenant.ClientPatch{Name: &f.Name, Description: &f.Description, AppType: &f.AppType, GrantTypes: &grantTypes}
+	// A private_key_jwt application's form has no method field: the Credentials tab changes it.
+	if _, ok := r.PostForm["token_endpoint_auth_method"]; ok {
+		patch.TokenEndpointAuthMethod = &f.AuthMethod
+	}
 	var errs formErrors
 	if f.DefaultOrganization == "" {
 		patch.ClearDefaultOrganization = true

@@ -2,8 +2,12 @@ package dashboard_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"log/slog"
 	"net"
@@ -19,6 +23,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/server"
@@ -178,10 +184,14 @@ func TestBrowser(t *testing.T) {
 	do("reload the tab at its top", chromedp.Navigate(base+"dashboard/applications/"+clientID+"/apis"))
 	screenshot(t, ctx, "application-apis.png")
 
+	// authenticate adds the application's credentials to a token request: its secret, and after the
+	// switch to private_key_jwt a fresh signed assertion.
+	authenticate := func(form url.Values) { form.Set("client_secret", secret) }
 	token := func(organization string) (int, map[string]any) {
 		t.Helper()
-		return requestToken(t, base, url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID},
-			"client_secret": {secret}, "audience": {reportsAPI}, "organization": {organization}})
+		form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "audience": {reportsAPI}, "organization": {organization}}
+		authenticate(form)
+		return requestToken(t, base, form)
 	}
 	if status, body := token(orgID); status != http.StatusForbidden {
 		t.Fatalf("before Add Access: status %d %v, want 403", status, body)
@@ -212,7 +222,47 @@ func TestBrowser(t *testing.T) {
 	if claims := claimsOf(t, body); claims["org_id"] != orgID || claims["scope"] != "read:reports" || claims["aud"] != reportsAPI {
 		t.Fatalf("token claims %v", claims)
 	}
-	checkQuickStartCurl(t, ctx, base, clientID, secret, orgID)
+	checkQuickStartCurl(t, ctx, base, clientID, "CLIENT_SECRET="+secret, orgID)
+
+	// The Credentials tab: add a public key, switch to private_key_jwt (the confirmation is accepted),
+	// and get tokens with assertions signed by the private key; the secret is refused from then on.
+	key, publicPEM := newRSAKey(t)
+	do("add a credential",
+		chromedp.Navigate(base+"dashboard/applications/"+clientID+"/credentials"),
+		chromedp.SendKeys(chromedp.CSS("#add-credential #name"), "Reporting key 2026"),
+		chromedp.SetValue(chromedp.CSS("#alg"), "PS256"),
+		chromedp.SetValue(chromedp.CSS("#pem"), publicPEM),
+		chromedp.Click(chromedp.CSS(`#add-credential button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	kid := text("#credentials code.kid")
+	if got := text("#credentials tbody tr td:nth-child(5)"); got != "Not used" {
+		t.Fatalf("a new credential shows as %q", got)
+	}
+	do("use private_key_jwt with the credential",
+		chromedp.Click(chromedp.CSS(`#use-private-key-jwt button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if got := text("#auth-method"); got != "Private key JWT" {
+		t.Fatalf("after the switch the method is %q", got)
+	}
+	if got := text("#credentials tbody tr td:nth-child(5)"); got != "In use" {
+		t.Fatalf("after the switch the credential shows as %q", got)
+	}
+	screenshot(t, ctx, "application-credentials.png")
+	if status, body := token(orgID); status != http.StatusUnauthorized || body["error"] != "invalid_client" {
+		t.Fatalf("the secret after the switch: status %d %v, want 401 invalid_client", status, body)
+	}
+	authenticate = func(form url.Values) {
+		form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+		form.Set("client_assertion", signAssertion(t, key, jose.PS256, kid, clientID, base))
+	}
+	status, body = token(orgID)
+	if status != http.StatusOK {
+		t.Fatalf("with a signed assertion: status %d %v, want a token", status, body)
+	}
+	if claims := claimsOf(t, body); claims["org_id"] != orgID || claims["azp"] != clientID {
+		t.Fatalf("token claims %v", claims)
+	}
+	checkQuickStartCurl(t, ctx, base, clientID, "CLIENT_ASSERTION="+signAssertion(t, key, jose.PS256, kid, clientID, base), orgID)
 
 	// Remove the access (the confirmation is accepted): the application gets no token for it any more.
 	do("remove the access",
@@ -352,9 +402,9 @@ func seedNeighbours(t *testing.T, ten *tenant.Service) {
 	}
 }
 
-// checkQuickStartCurl runs the Quick start tab's curl command, as shown, with the secret in the
-// environment, when curl is installed.
-func checkQuickStartCurl(t *testing.T, ctx context.Context, base, clientID, secret, orgID string) {
+// checkQuickStartCurl runs the Quick start tab's curl command, as shown, with the secret or the
+// assertion in the environment (env is NAME=value), when curl is installed.
+func checkQuickStartCurl(t *testing.T, ctx context.Context, base, clientID, env, orgID string) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"dashboard/applications/"+clientID+"/quickstart")); err != nil {
 		t.Fatal(err)
@@ -371,7 +421,7 @@ func checkQuickStartCurl(t *testing.T, ctx context.Context, base, clientID, secr
 		return
 	}
 	cmd := exec.Command("sh", "-c", snippet+" --silent")
-	cmd.Env = append(os.Environ(), "CLIENT_SECRET="+secret)
+	cmd.Env = append(os.Environ(), env)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("quick start curl: %v\n%s", err, snippet)
@@ -401,6 +451,37 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// newRSAKey makes the key pair an administrator would with openssl: the private key stays here, the
+// public key goes into the dashboard as PEM.
+func newRSAKey(t *testing.T) (*rsa.PrivateKey, string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+// signAssertion is a private_key_jwt client assertion, as the Quick start's Go code makes it.
+func signAssertion(t *testing.T, key *rsa.PrivateKey, alg jose.SignatureAlgorithm, kid, clientID, issuer string) string {
+	t.Helper()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	s, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: clientID, Subject: clientID, Audience: jwt.Audience{issuer},
+		ID: rand.Text(), IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(time.Minute))}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func requestToken(t *testing.T, base string, form url.Values) (int, map[string]any) {

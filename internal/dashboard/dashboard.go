@@ -36,6 +36,10 @@ type Tenant interface {
 	DeleteClient(ctx context.Context, clientID string) error
 	RotateClientSecret(ctx context.Context, clientID string) (store.Client, string, error)
 
+	CreateClientCredential(ctx context.Context, clientID string, in tenant.ClientCredentialInput) (store.ClientCredential, error)
+	ClientCredentials(ctx context.Context, clientID string) ([]store.ClientCredential, error)
+	DeleteClientCredential(ctx context.Context, clientID, id string) error
+
 	CreateClientGrant(ctx context.Context, in tenant.ClientGrantInput) (store.ClientGrant, error)
 	ClientGrant(ctx context.Context, id string) (store.ClientGrant, error)
 	ClientGrants(ctx context.Context, f store.ClientGrantFilter, p store.Page) (store.List[store.ClientGrant], error)
@@ -155,6 +159,10 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	page("POST /dashboard/applications/{id}/delete", h.deleteApplication)
 	page("GET /dashboard/applications/{id}/apis", h.applicationAPIs)
 	page("POST /dashboard/applications/{id}/apis/{api}", h.updateApplicationAPI)
+	page("GET /dashboard/applications/{id}/credentials", h.applicationCredentials)
+	page("POST /dashboard/applications/{id}/credentials", h.addCredential)
+	page("POST /dashboard/applications/{id}/credentials/{credential}/delete", h.deleteCredential)
+	page("POST /dashboard/applications/{id}/authentication", h.setAuthentication)
 	page("GET /dashboard/applications/{id}/quickstart", h.quickStart)
 
 	page("GET /dashboard/organizations", h.listOrganizations)

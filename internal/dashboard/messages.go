@@ -60,6 +60,12 @@ func nextStep(e *tenant.Error, m string) string {
 		return fmt.Sprintf("Enter a number of seconds from 1 to %d (30 days).", limit)
 	case scan(m, "Too many properties defined (%d), maximum %d.", &n, &limit):
 		return fmt.Sprintf("Keep %d keys or fewer: empty %d of the rows.", limit, n-limit)
+	case e.Property == "pem" && strings.HasPrefix(m, "Unsupported PEM type") && strings.Contains(m, "PRIVATE KEY"):
+		return "This is a private key: paste its public key instead (openssl pkey -in private.pem -pubout). The private key stays with the application; orgauth did not keep it."
+	case scan(m, "A client may have at most %d credentials.", &limit):
+		return m + " Delete the one no longer used, then add the new key."
+	case e.Property == "client_authentication_methods.private_key_jwt.credentials" && strings.HasPrefix(m, "Array is too short (0)"):
+		return "Add a credential first: private_key_jwt needs at least one public key."
 	case e.Property == "scopes" && scan(m, "Array is too long (%d), maximum %d.", &n, &limit):
 		return fmt.Sprintf("Keep %d scopes or fewer: empty %d of the rows.", limit, n-limit)
 	}

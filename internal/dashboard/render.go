@@ -10,6 +10,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/orgauth/orgauth/internal/logattr"
 	"github.com/orgauth/orgauth/internal/tenant"
@@ -45,6 +46,9 @@ func mustParsePages(staticURL func(string) string) pages {
 		"sub":     func(a, b int) int { return a - b },
 		"fe":      fieldErrorOf,
 		"invalid": invalidAttrs,
+		"method":  authMethodLabel,
+		"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"day":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -169,6 +173,10 @@ var noticeTexts = map[string]string{
 	"signed-out":           "You signed out.",
 	"access-added":         "Access added: the application can now get tokens for this organization. Its Quick start tab shows how.",
 	"access-remove":        "Access removed.",
+	"credential-added":     "Credential added. It takes effect once the application uses private_key_jwt with it.",
+	"credential-deleted":   "Credential deleted.",
+	"private-key-jwt":      "The application now authenticates with private_key_jwt: its client secret was removed. Its Quick start tab shows how to sign an assertion.",
+	"secret-method":        "The application now authenticates with a client secret.",
 }
 
 func noticeFor(key string) string { return noticeTexts[key] }
