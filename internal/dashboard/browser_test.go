@@ -294,7 +294,13 @@ func checkColorsNotSet(t *testing.T, ctx context.Context, ten *tenant.Service, o
 	if got := visible(); len(got) != 0 {
 		t.Errorf("with no colors set, the pickers show %v", got)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`main button.btn-primary[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".notice"))); err != nil {
+	// The page may show a notice already (the organization was just created): remove it, so that the
+	// notice waited for is the next page's, and nothing below runs on a page that is being left.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelectorAll(".notice").forEach((n) => n.remove()); true`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`main button.btn-primary[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".notice"))); err != nil {
 		t.Fatal(err)
 	}
 	if o, err := ten.Organization(context.Background(), orgID); err != nil || o.Branding != nil {
