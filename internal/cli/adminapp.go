@@ -5,9 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 
-	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/server"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
@@ -23,18 +21,8 @@ func addAdminApp(args []string, getenv func(string) string, stdout io.Writer) er
 	fs := flag.NewFlagSet("admins add-app", flag.ContinueOnError)
 	db := dbFlag(fs, getenv)
 	name := fs.String("name", "orgauth admin (CLI)", "the application's name")
-	rest, help, err := parseFlags(fs, "admins add-app", args)
-	switch {
-	case err != nil:
+	if done, err := parseStoreCommand(fs, "admins add-app", adminAppUsage, args, db, stdout); done || err != nil {
 		return err
-	case help:
-		fmt.Fprint(stdout, helpText(adminAppUsage, fs))
-		return nil
-	case len(rest) > 0:
-		return usagef("admins add-app", "unexpected arguments: %s", strings.Join(rest, " "))
-	}
-	if err := config.CheckDB(*db); err != nil {
-		return &usageError{cmd: "admins add-app", err: err}
 	}
 
 	ctx := context.Background()

@@ -129,6 +129,25 @@ func parseFlags(fs *flag.FlagSet, cmd string, args []string) (positional []strin
 	}
 }
 
+// parseStoreCommand parses the flags of a command that takes no arguments and works on the store *db
+// names. done reports that it printed the command's help instead.
+func parseStoreCommand(fs *flag.FlagSet, cmd, usage string, args []string, db *string, stdout io.Writer) (done bool, err error) {
+	rest, help, err := parseFlags(fs, cmd, args)
+	switch {
+	case err != nil:
+		return false, err
+	case help:
+		fmt.Fprint(stdout, helpText(usage, fs))
+		return true, nil
+	case len(rest) > 0:
+		return false, usagef(cmd, "unexpected arguments: %s", strings.Join(rest, " "))
+	}
+	if err := config.CheckDB(*db); err != nil {
+		return false, &usageError{cmd: cmd, err: err}
+	}
+	return false, nil
+}
+
 // helpText is a command's usage followed by its flags.
 func helpText(head string, fs *flag.FlagSet) string {
 	var b strings.Builder
@@ -241,18 +260,8 @@ algorithm's next key, already published, starts signing; running servers follow 
 func rotateKeys(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
 	cfg := storeFlags(fs, getenv)
-	rest, help, err := parseFlags(fs, "keys rotate", args)
-	switch {
-	case err != nil:
+	if done, err := parseStoreCommand(fs, "keys rotate", rotateUsage, args, &cfg.DB, stdout); done || err != nil {
 		return err
-	case help:
-		fmt.Fprint(stdout, helpText(rotateUsage, fs))
-		return nil
-	case len(rest) > 0:
-		return usagef("keys rotate", "unexpected arguments: %s", strings.Join(rest, " "))
-	}
-	if err := config.CheckDB(cfg.DB); err != nil {
-		return &usageError{cmd: "keys rotate", err: err}
 	}
 	ctx := context.Background()
 	m, closeStore, err := openKeys(ctx, cfg, nil, stdout)

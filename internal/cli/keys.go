@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/kek"
@@ -71,20 +70,11 @@ func rewrapKeys(args []string, getenv func(string) string, stdout io.Writer) err
 	cfg := storeFlags(fs, getenv)
 	var newFile string
 	fs.StringVar(&newFile, "new-key-encryption-key-file", "", "file holding the new key-encryption key, base64 (make one with: openssl rand -base64 32)")
-	rest, help, err := parseFlags(fs, "keys rewrap", args)
-	switch {
-	case err != nil:
+	if done, err := parseStoreCommand(fs, "keys rewrap", rewrapUsage, args, &cfg.DB, stdout); done || err != nil {
 		return err
-	case help:
-		fmt.Fprint(stdout, helpText(rewrapUsage, fs))
-		return nil
-	case len(rest) > 0:
-		return usagef("keys rewrap", "unexpected arguments: %s", strings.Join(rest, " "))
-	case newFile == "":
-		return usagef("keys rewrap", "--new-key-encryption-key-file is required")
 	}
-	if err := config.CheckDB(cfg.DB); err != nil {
-		return &usageError{cmd: "keys rewrap", err: err}
+	if newFile == "" {
+		return usagef("keys rewrap", "--new-key-encryption-key-file is required")
 	}
 	newKEK, err := kek.Load(newFile)
 	if err != nil {

@@ -2,9 +2,6 @@ package oauth
 
 import (
 	"context"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +13,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 // private_key_jwt client authentication (RFC 7523 §2.2, OpenID Connect Core §9; docs/compatibility.md#private-key-jwt-authentication).
@@ -137,9 +135,9 @@ func verifyAssertion(tok *jwt.JSONWebToken, header jose.Header, creds []store.Cl
 			reason = fmt.Sprintf("the credential %s expired at %s", c.ID, c.ExpiresAt.Format(time.RFC3339))
 			continue
 		}
-		key, err := credentialKey(c.PEM)
+		key, err := tenant.CredentialKey(c)
 		if err != nil {
-			return store.ClientCredential{}, claims, fmt.Errorf("credential %s: %w", c.ID, err)
+			return store.ClientCredential{}, claims, err
 		}
 		if err := tok.Claims(key, &claims); err == nil {
 			return c, claims, nil
@@ -150,37 +148,6 @@ func verifyAssertion(tok *jwt.JSONWebToken, header jose.Header, creds []store.Cl
 		reason = fmt.Sprintf("no unexpired %s credential of the client verifies the signature", header.Algorithm)
 	}
 	return store.ClientCredential{}, claims, authFailed("%s", reason)
-}
-
-// credentialKey reads the RSA key of a stored credential (validated when it was created).
-func credentialKey(text string) (*rsa.PublicKey, error) {
-	block, _ := pem.Decode([]byte(text))
-	if block == nil {
-		return nil, errors.New("not PEM")
-	}
-	var pub any
-	var err error
-	switch block.Type {
-	case "PUBLIC KEY":
-		pub, err = x509.ParsePKIXPublicKey(block.Bytes)
-	case "RSA PUBLIC KEY":
-		pub, err = x509.ParsePKCS1PublicKey(block.Bytes)
-	case "CERTIFICATE":
-		var cert *x509.Certificate
-		if cert, err = x509.ParseCertificate(block.Bytes); err == nil {
-			pub = cert.PublicKey
-		}
-	default:
-		return nil, fmt.Errorf("PEM type %q", block.Type)
-	}
-	if err != nil {
-		return nil, err
-	}
-	key, ok := pub.(*rsa.PublicKey)
-	if !ok {
-		return nil, errors.New("not an RSA key")
-	}
-	return key, nil
 }
 
 // checkAssertionClaims applies the rules on jti, aud and the times of a verified assertion.

@@ -123,6 +123,15 @@ func (s *Service) newCredential(property string, in ClientCredentialInput) (stor
 	return c, nil
 }
 
+// CredentialKey returns the RSA public key of a stored credential, for verifying the client's assertions.
+func CredentialKey(c store.ClientCredential) (*rsa.PublicKey, error) {
+	key, _, err := parseCredentialPEM(c.PEM)
+	if err != nil {
+		return nil, fmt.Errorf("credential %s: %w", c.ID, err)
+	}
+	return key, nil
+}
+
 // parseCredentialPEM reads an RSA public key of 2048 to 4096 bits: SPKI ("PUBLIC KEY"), PKCS#1 ("RSA
 // PUBLIC KEY") or the key of an X.509 certificate, returned too.
 func parseCredentialPEM(text string) (*rsa.PublicKey, *x509.Certificate, error) {
