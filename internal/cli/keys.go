@@ -53,7 +53,7 @@ func openKeys(ctx context.Context, cfg *config.Config, newKEK *kek.Key, log io.W
 	m, err := keys.Open(ctx, st, opts)
 	if err != nil {
 		st.Close()
-		return nil, nil, err
+		return nil, nil, k.Forget(err)
 	}
 	return m, st.Close, nil
 }

@@ -3,8 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -83,5 +85,35 @@ func TestKeysRewrapNeedsTheNewKey(t *testing.T) {
 	code := Main([]string{"keys", "rewrap", "--db", filepath.Join(t.TempDir(), "orgauth.db")}, func(string) string { return "" }, &out, &errOut)
 	if code != 2 || errOut.String() != "orgauth: --new-key-encryption-key-file is required\nrun 'orgauth keys rewrap -h' for usage\n" {
 		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+}
+
+// A database moved without its key-encryption key: keys rotate refuses, says where the key belongs, and
+// leaves no new key beside the database to hide the mistake next time.
+func TestKeysRotateOnADatabaseMovedWithoutItsKEK(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "orgauth.db")
+	cfg := config.Config{Addr: "127.0.0.1:0", Issuer: "http://127.0.0.1:9/", DB: db, LogLevel: "info", LogFormat: "text"}
+	s, err := server.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	moved := filepath.Join(t.TempDir(), "orgauth.db")
+	data, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(moved, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	var out, errOut bytes.Buffer
+	code := Main([]string{"keys", "rotate", "--db", moved}, func(string) string { return "" }, &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "put the one it was encrypted with at "+moved+".kek") {
+		t.Fatalf("keys rotate: exit %d: %s", code, errOut.String())
+	}
+	if _, err := os.Stat(moved + ".kek"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a key-encryption key was left beside the moved database: %v", err)
 	}
 }

@@ -45,6 +45,8 @@ func TestJSONParameterTypes(t *testing.T) {
 		{"fail/a known parameter as an object", `{"grant_type":"client_credentials","client_id":{"id":"app"},"client_secret":"app-secret"}`,
 			"Parameter client_id must be a string"},
 		{"fail/a known parameter as a boolean", `{"grant_type":true}`, "Parameter grant_type must be a string"},
+		{"fail/a client assertion as an object", `{"grant_type":"client_credentials","client_id":"app","client_assertion":{"alg":"none"}}`,
+			"Parameter client_assertion must be a string"},
 		{"fail/a known parameter also sent as a string", `{"grant_type":"client_credentials","grant_type":1}`,
 			"Parameter grant_type must be a string"},
 		{"fail/nesting past the limit", `{"d":` + deep(maxJSONDepth+1) + `}`, "The JSON body nests values more than 16 deep"},

@@ -36,7 +36,12 @@ type assertionClaims struct {
 
 // hasAssertion reports whether the request authenticates by client assertion.
 func (t *tokenRequest) hasAssertion() bool {
-	return len(t.params["client_assertion"]) > 0 || len(t.params["client_assertion_type"]) > 0
+	for _, name := range []string{"client_assertion", "client_assertion_type"} {
+		if len(t.params[name]) > 0 || t.notStrings[name] { // a JSON value of another type is refused when read
+			return true
+		}
+	}
+	return false
 }
 
 // authenticateAssertion authenticates the client by private_key_jwt. Every failure is invalid_client

@@ -76,10 +76,10 @@ func LoadKEK(ctx context.Context, cfg config.Config, log *slog.Logger) (KEK, err
 	return out, nil
 }
 
-// forget removes the key this start generated, when the store turns out to hold keys encrypted under
+// Forget removes the key this start generated, when the store turns out to hold keys encrypted under
 // another one: the database was copied or moved without its key-encryption key, and a new key beside it
 // would only hide that at the next start.
-func (k KEK) forget(err error) error {
+func (k KEK) Forget(err error) error {
 	if k.Generated == "" || !errors.Is(err, kek.ErrOtherKey) {
 		return err
 	}

@@ -86,7 +86,7 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 		}
 	}
 	if s.keys, err = keys.Open(ctx, s.store, keys.Options{KEK: kek.Key, PreviousKEKs: kek.Previous, Logger: s.log}); err != nil {
-		return kek.forget(err)
+		return kek.Forget(err)
 	}
 
 	mux := http.NewServeMux()

@@ -205,14 +205,14 @@ func (s *Service) ClientCredentials(ctx context.Context, clientID string) ([]sto
 
 // UpdateClientCredential changes a credential's expiry; every other attribute is immutable.
 func (s *Service) UpdateClientCredential(ctx context.Context, clientID, id string, in ClientCredentialPatch) (store.ClientCredential, error) {
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(s.now()) { // the body first, as Auth0: 400 before 404
+		return store.ClientCredential{}, invalid("expires_at", "The expiry must be in the future")
+	}
 	c, err := s.store.UpdateClientCredential(ctx, clientID, id, func(c *store.ClientCredential) error {
 		switch {
 		case in.ClearExpiresAt:
 			c.ExpiresAt = time.Time{}
 		case in.ExpiresAt != nil:
-			if !in.ExpiresAt.After(s.now()) {
-				return invalid("expires_at", "The expiry must be in the future")
-			}
 			c.ExpiresAt = in.ExpiresAt.UTC()
 		}
 		c.UpdatedAt = s.now()
@@ -289,6 +289,11 @@ func (s *Service) newCredentials(in []ClientCredentialInput) ([]store.ClientCred
 // token_endpoint_auth_method is null (Auth0's rule), or by its token_endpoint_auth_method.
 func validateAuthenticationMethod(c store.Client) error {
 	if len(c.PrivateKeyJWTCredentials) == 0 {
+		if c.TokenEndpointAuthMethod == "" {
+			// Deleting its last referenced credential left the application with no way to authenticate.
+			return invalid("token_endpoint_auth_method", "The application has no authentication method: "+
+				"reference private_key_jwt credentials, or set token_endpoint_auth_method and rotate its secret")
+		}
 		return checkEnum("token_endpoint_auth_method", c.TokenEndpointAuthMethod, TokenEndpointAuthMethod...)
 	}
 	if c.TokenEndpointAuthMethod != "" {

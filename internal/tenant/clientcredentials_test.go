@@ -162,6 +162,33 @@ func TestClientCredentialRules(t *testing.T) {
 			t.Fatalf("references %v", got.PrivateKeyJWTCredentials)
 		}
 	})
+	t.Run("fail/a patch of a client left with no method says so", func(t *testing.T) {
+		_, err := s.UpdateClient(ctx, c.ClientID, ClientPatch{Description: ptr("still here")})
+		wantExactError(t, err, KindInvalid, "Payload validation error: 'The application has no authentication method: "+
+			"reference private_key_jwt credentials, or set token_endpoint_auth_method and rotate its secret' on property token_endpoint_auth_method.")
+	})
+	t.Run("fail/a past expiry is refused before the credential is looked up", func(t *testing.T) {
+		past := time.Now().Add(-time.Hour)
+		_, err := s.UpdateClientCredential(ctx, c.ClientID, "cred_doesnotexist0000", ClientCredentialPatch{ExpiresAt: &past})
+		wantExactError(t, err, KindInvalid, "Payload validation error: 'The expiry must be in the future' on property expires_at.")
+	})
+	t.Run("ok/rotate-secret gives a client left with no method a secret to use", func(t *testing.T) {
+		other, _, err := s.CreateClient(ctx, ClientInput{Name: "keyless", AppType: ptr("non_interactive"),
+			PrivateKeyJWTCredentials: &[]ClientCredentialInput{{CredentialType: "public_key", PEM: good}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteClientCredential(ctx, other.ClientID, other.PrivateKeyJWTCredentials[0]); err != nil {
+			t.Fatal(err)
+		}
+		got, secret, err := s.RotateClientSecret(ctx, other.ClientID)
+		if err != nil || secret == "" || got.TokenEndpointAuthMethod != "client_secret_post" {
+			t.Fatalf("rotate: %+v %q %v", got, secret, err)
+		}
+		if _, err := s.Directory().AuthenticateClient(ctx, other.ClientID, secret); err != nil {
+			t.Fatalf("the new secret: %v", err)
+		}
+	})
 	t.Run("ok/revert to a secret", func(t *testing.T) {
 		got, err := s.UpdateClient(ctx, c.ClientID, ClientPatch{ClearAuthenticationMethods: true, TokenEndpointAuthMethod: ptr("client_secret_basic")})
 		if err != nil || got.TokenEndpointAuthMethod != "client_secret_basic" {

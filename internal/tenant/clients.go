@@ -159,6 +159,10 @@ func (s *Service) RotateClientSecret(ctx context.Context, clientID string) (stor
 			return errPrivateKeyJWTSecret
 		}
 		c.SecretHash = s.secrets.hash(secret)
+		if c.TokenEndpointAuthMethod == "" {
+			// Its last private_key_jwt credential was deleted: a new secret is its way back.
+			c.TokenEndpointAuthMethod = "client_secret_post"
+		}
 		c.UpdatedAt = s.now()
 		return nil
 	})
