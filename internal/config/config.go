@@ -180,7 +180,7 @@ func CheckDB(db string) error {
 		return nil
 	case strings.HasPrefix(db, "file:"):
 		if SQLitePath(db) == "" {
-			return fmt.Errorf("--db %q: no file path after file:", db)
+			return fmt.Errorf("--db %q: no file path after the file: prefix", db)
 		}
 		return nil
 	case dbScheme.MatchString(db):

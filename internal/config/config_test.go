@@ -38,7 +38,7 @@ func TestLoad(t *testing.T) {
 			wantErr: `--db: unsupported scheme "mysql://"; supported: a SQLite file path (plain or file:), postgres://, postgresql://`},
 		{name: "fail/sqlite:// is not a scheme orgauth knows", env: map[string]string{"ORGAUTH_DB": "sqlite:///var/lib/orgauth.db"},
 			wantErr: `--db: unsupported scheme "sqlite://"; supported: a SQLite file path (plain or file:), postgres://, postgresql://`},
-		{name: "fail/file: without a path", args: []string{"--db", "file:"}, wantErr: `--db "file:": no file path after file:`},
+		{name: "fail/file: without a path", args: []string{"--db", "file:"}, wantErr: `--db "file:": no file path after the file: prefix`},
 		{name: "fail/pprof address without a port", env: map[string]string{"ORGAUTH_PPROF_ADDR": "localhost"}, wantErr: "--pprof-addr"},
 		{name: "fail/issuer without trailing slash", args: []string{"--issuer", "https://auth.example.com"}, wantErr: "--issuer"},
 		{name: "fail/cert without key", args: []string{"--tls-cert", "c.pem"}, wantErr: "go together"},

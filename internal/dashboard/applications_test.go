@@ -14,10 +14,7 @@ import (
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
-var (
-	clientIDCode     = regexp.MustCompile(`<code id="client-id">([^<]+)</code>`)
-	clientSecretCode = regexp.MustCompile(`<code id="client-secret">([^<]+)</code>`)
-)
+var clientSecretCode = regexp.MustCompile(`<code id="client-secret">([^<]+)</code>`)
 
 func TestApplicationPages(t *testing.T) {
 	h := newHarness(t).signIn()

@@ -90,9 +90,9 @@ func (s *Service) newCredential(property string, in ClientCredentialInput) (stor
 		}
 		c.Alg = *in.Alg
 	}
-	key, cert, err := parseCredentialPEM(in.PEM)
+	key, cert, err := parseCredentialPEM(prop("pem"), in.PEM)
 	if err != nil {
-		return c, invalid(prop("pem"), "%s", err.Error())
+		return c, err
 	}
 	c.PEM = in.PEM
 	switch {
@@ -125,7 +125,7 @@ func (s *Service) newCredential(property string, in ClientCredentialInput) (stor
 
 // CredentialKey returns the RSA public key of a stored credential, for verifying the client's assertions.
 func CredentialKey(c store.ClientCredential) (*rsa.PublicKey, error) {
-	key, _, err := parseCredentialPEM(c.PEM)
+	key, _, err := parseCredentialPEM("pem", c.PEM)
 	if err != nil {
 		return nil, fmt.Errorf("credential %s: %w", c.ID, err)
 	}
@@ -133,14 +133,15 @@ func CredentialKey(c store.ClientCredential) (*rsa.PublicKey, error) {
 }
 
 // parseCredentialPEM reads an RSA public key of 2048 to 4096 bits: SPKI ("PUBLIC KEY"), PKCS#1 ("RSA
-// PUBLIC KEY") or the key of an X.509 certificate, returned too.
-func parseCredentialPEM(text string) (*rsa.PublicKey, *x509.Certificate, error) {
+// PUBLIC KEY") or the key of an X.509 certificate, returned too. A refusal is the validation error on
+// property, its text written for the person who pasted the key.
+func parseCredentialPEM(property, text string) (*rsa.PublicKey, *x509.Certificate, error) {
 	block, rest := pem.Decode([]byte(text))
 	if block == nil {
-		return nil, nil, fmt.Errorf("Not a PEM-encoded public key or certificate")
+		return nil, nil, invalid(property, "Not a PEM-encoded public key or certificate")
 	}
 	if len(bytes.TrimSpace(rest)) > 0 {
-		return nil, nil, fmt.Errorf("Only one PEM block is allowed")
+		return nil, nil, invalid(property, "Only one PEM block is allowed")
 	}
 	var (
 		pub  any
@@ -157,17 +158,17 @@ func parseCredentialPEM(text string) (*rsa.PublicKey, *x509.Certificate, error) 
 			pub = cert.PublicKey
 		}
 	default:
-		return nil, nil, fmt.Errorf("Unsupported PEM type %q: use PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE", block.Type)
+		return nil, nil, invalid(property, "Unsupported PEM type %q: use PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE", block.Type)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("Invalid %s", block.Type)
+		return nil, nil, invalid(property, "Invalid %s", block.Type)
 	}
 	key, ok := pub.(*rsa.PublicKey)
 	if !ok {
-		return nil, nil, fmt.Errorf("The key must be an RSA key")
+		return nil, nil, invalid(property, "The key must be an RSA key")
 	}
 	if bits := key.N.BitLen(); bits < minRSABits || bits > maxRSABits {
-		return nil, nil, fmt.Errorf("The RSA key has %d bits; %d to %d are allowed", bits, minRSABits, maxRSABits)
+		return nil, nil, invalid(property, "The RSA key has %d bits; %d to %d are allowed", bits, minRSABits, maxRSABits)
 	}
 	return key, cert, nil
 }

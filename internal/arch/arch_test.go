@@ -1,0 +1,392 @@
+package arch
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/orgauth/orgauth"
+
+// The rules, as in docs/architecture.md: for each package of the module (its path inside the module;
+// "x/..." stands for the packages below x, not x itself), the packages of the module it may import.
+// A package missing from this table fails the test, so a new package gets a place in the layering
+// when it is added, not later. Only the non-test files count: a test may import what it needs to
+// drive the package end to end.
+//
+// The arrows go cmd -> cli -> server -> {oauth, mgmt, dashboard} -> {tenant, policy, keys} -> store.
+var mayImport = map[string][]string{
+	// main picks the subcommand; everything else sits behind internal/cli.
+	"cmd/orgauth": {"internal/cli"},
+	// The command line: serve (through server), the admin verbs (through tenant and keys), bench.
+	"internal/cli": {"internal/server", "internal/bench", "internal/config", "internal/tenant", "internal/keys",
+		"internal/kek", "internal/store", "internal/logattr"},
+	// The benchmark seeds a store and runs the server; only the command line imports it (below), so it
+	// stays out of the server's import graph.
+	"internal/bench": {"internal/server", "internal/config", "internal/tenant", "internal/keys", "internal/kek",
+		"internal/store", "internal/logattr"},
+	// Wiring: the one package that knows every face and the store backends (cli and bench open a
+	// store through server.OpenStore).
+	"internal/server": {"internal/config", "internal/oauth", "internal/mgmt", "internal/dashboard",
+		"internal/tenant", "internal/policy", "internal/keys", "internal/kek", "internal/store",
+		"internal/store/...", "internal/logattr"},
+	// The faces: each speaks to the layer below, never to another face.
+	"internal/oauth":     {"internal/tenant", "internal/policy", "internal/keys", "internal/logattr"},
+	"internal/mgmt":      {"internal/tenant", "internal/policy", "internal/keys", "internal/logattr"},
+	"internal/dashboard": {"internal/tenant", "internal/policy", "internal/keys", "internal/logattr"},
+	// The domain: tenant's operations and the signing keys, over the store; policy is pure.
+	"internal/tenant": {"internal/store", "internal/kek", "internal/logattr"},
+	"internal/keys":   {"internal/store", "internal/kek", "internal/logattr"},
+	"internal/policy": {},
+	// The store: the interface and records import nothing of ours; backends, their shared SQL code
+	// and the conformance suite import the store and each other.
+	"internal/store":     {},
+	"internal/store/...": {"internal/store", "internal/store/..."},
+	// Leaves.
+	"internal/config":  {},
+	"internal/kek":     {},
+	"internal/logattr": {},
+	// This package: a test only.
+	"internal/arch": {},
+	// Public: what other modules import; never internal/....
+	"accesstoken": {},
+	// Examples are resource servers of their own: they see only what another module could.
+	"examples/...": {"accesstoken"},
+}
+
+// mayImportOutside limits the imports from outside the module and the standard library, for the
+// packages whose promise is a short dependency list.
+var mayImportOutside = map[string][]string{
+	// Resource servers import accesstoken into their own module: stdlib and the JOSE library only.
+	"accesstoken": {"github.com/go-jose/go-jose/v4", "github.com/go-jose/go-jose/v4/..."},
+}
+
+// notIn lists packages that must stay out of a package's whole import graph, not only its direct imports.
+var notIn = map[string][]string{
+	"internal/server": {"internal/bench", "internal/cli", "cmd/..."},
+	"accesstoken":     {"internal/..."},
+}
+
+// knownExceptions are today's imports that break the rules above, each with its reason. The test
+// fails on any other, and on an exception that is no longer needed, so this list only shrinks.
+var knownExceptions = map[[2]string]string{
+	// To be removed by the architecture issue item 6. The faces take their data from tenant through a
+	// consumer-side interface (mgmt.Tenant, dashboard.Tenant), but those interfaces are written in the
+	// store's record types (store.Client, store.Page, store.List, ...) and the handlers compare store's
+	// sentinel errors, so the faces still import store.
+	{"internal/mgmt", "internal/store"}:      "to be removed by the architecture issue item 6",
+	{"internal/dashboard", "internal/store"}: "to be removed by the architecture issue item 6",
+	// The same for the token endpoint: its lookups (oauth.Directory) return store.Client,
+	// store.ClientGrant, store.Organization and it compares store.ErrNotFound.
+	{"internal/oauth", "internal/store"}: "to be removed by the architecture issue item 6",
+}
+
+// pkg is what the test reads of one package from go list.
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Error      *struct{ Err string }
+}
+
+func TestImportRules(t *testing.T) {
+	pkgs := listModule(t)
+	if len(pkgs) < 10 {
+		t.Fatalf("go list found only %d packages of %s; is the test running inside the module?", len(pkgs), module)
+	}
+	for _, v := range check(pkgs, mayImport, mayImportOutside, notIn, knownExceptions) {
+		t.Error(v)
+	}
+}
+
+// listModule runs go list over every package of the module and returns each one's path inside the
+// module and imports (module imports made relative, others as they are).
+func listModule(t *testing.T) map[string][]string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-e", "-json=ImportPath,Imports,Error", module+"/...")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.Bytes())
+	}
+	pkgs := map[string][]string{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatalf("decode go list output: %v", err)
+		}
+		if p.Error != nil {
+			t.Fatalf("go list %s: %s", p.ImportPath, p.Error.Err)
+		}
+		name, ok := inModule(p.ImportPath)
+		if !ok {
+			continue
+		}
+		imports := make([]string, 0, len(p.Imports))
+		for _, imp := range p.Imports {
+			if rel, ok := inModule(imp); ok {
+				imp = rel
+			}
+			imports = append(imports, imp)
+		}
+		pkgs[name] = imports
+	}
+	return pkgs
+}
+
+// inModule returns path relative to the module root, and whether it is in the module; the module's
+// root package, if there ever is one, is ".".
+func inModule(path string) (string, bool) {
+	if path == module {
+		return ".", true
+	}
+	rel, ok := strings.CutPrefix(path, module+"/")
+	return rel, ok
+}
+
+// check returns one message per broken rule in the import graph pkgs (package -> its direct imports,
+// module packages relative to the module root).
+func check(pkgs map[string][]string, may, outside, notIn map[string][]string, exceptions map[[2]string]string) []string {
+	var msgs []string
+	used := map[[2]string]bool{}
+	for _, name := range sortedKeys(pkgs) {
+		allowed, ok := lookup(may, name)
+		if !ok {
+			msgs = append(msgs, fmt.Sprintf("package %s has no import rule: give it one in mayImport (internal/arch/arch_test.go) and docs/architecture.md", name))
+			continue
+		}
+		ext, limitExt := lookup(outside, name)
+		for _, imp := range pkgs[name] {
+			_, ours := pkgs[imp]
+			switch {
+			case ours && !matchAny(allowed, imp):
+				edge := [2]string{name, imp}
+				if _, ok := exceptions[edge]; ok {
+					used[edge] = true
+					continue
+				}
+				msgs = append(msgs, fmt.Sprintf("forbidden import: %s imports %s; %s may import only %s (see docs/architecture.md)",
+					name, imp, name, describe(allowed)))
+			case !ours && limitExt && !isStd(imp) && !matchAny(ext, imp):
+				msgs = append(msgs, fmt.Sprintf("forbidden import: %s imports %s; outside the standard library it may import only %s",
+					name, imp, describe(ext)))
+			}
+		}
+	}
+	for _, name := range sortedKeys(notIn) {
+		if _, ok := pkgs[name]; !ok {
+			continue
+		}
+		for _, dep := range closure(pkgs, name) {
+			if matchAny(notIn[name], dep) {
+				msgs = append(msgs, fmt.Sprintf("forbidden dependency: %s depends on %s (through %s); it must stay out of %s's import graph",
+					name, dep, strings.Join(pathTo(pkgs, name, dep), " -> "), name))
+			}
+		}
+	}
+	for _, edge := range sortedKeys(exceptions) {
+		if !used[edge] {
+			msgs = append(msgs, fmt.Sprintf("known exception %s -> %s is no longer needed: delete it from knownExceptions and docs/architecture.md", edge[0], edge[1]))
+		}
+	}
+	return msgs
+}
+
+// lookup returns the rule for name: its own entry, or else that of the nearest "x/..." above it.
+func lookup(rules map[string][]string, name string) ([]string, bool) {
+	if r, ok := rules[name]; ok {
+		return r, true
+	}
+	for dir := name; ; {
+		i := strings.LastIndex(dir, "/")
+		if i < 0 {
+			return nil, false
+		}
+		dir = dir[:i]
+		if r, ok := rules[dir+"/..."]; ok {
+			return r, true
+		}
+	}
+}
+
+func matchAny(patterns []string, path string) bool {
+	for _, p := range patterns {
+		if p == path {
+			return true
+		}
+		if prefix, ok := strings.CutSuffix(p, "/..."); ok && strings.HasPrefix(path, prefix+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// isStd reports whether path is in the standard library: its first element has no dot.
+func isStd(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}
+
+// closure returns the module packages that name depends on, directly or not, sorted.
+func closure(pkgs map[string][]string, name string) []string {
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(p string) {
+		for _, imp := range pkgs[p] {
+			if _, ours := pkgs[imp]; ours && !seen[imp] {
+				seen[imp] = true
+				walk(imp)
+			}
+		}
+	}
+	walk(name)
+	return sortedKeys(seen)
+}
+
+// pathTo returns one import chain from -> ... -> to, for the message.
+func pathTo(pkgs map[string][]string, from, to string) []string {
+	prev := map[string]string{from: ""}
+	queue := []string{from}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if p == to {
+			var chain []string
+			for ; p != ""; p = prev[p] {
+				chain = append(chain, p)
+			}
+			slices.Reverse(chain)
+			return chain
+		}
+		for _, imp := range pkgs[p] {
+			if _, seen := prev[imp]; !seen {
+				prev[imp] = p
+				queue = append(queue, imp)
+			}
+		}
+	}
+	return []string{from, "?", to}
+}
+
+func describe(allowed []string) string {
+	if len(allowed) == 0 {
+		return "nothing of this module"
+	}
+	return strings.Join(allowed, ", ")
+}
+
+func sortedKeys[K interface{ ~string | ~[2]string }, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
+	return keys
+}
+
+// TestCheck shows the checker itself at work on small graphs, each breaking one kind of rule.
+func TestCheck(t *testing.T) {
+	may := map[string][]string{
+		"cmd/x":              {"internal/server"},
+		"internal/server":    {"internal/mgmt", "internal/dashboard", "internal/store/..."},
+		"internal/mgmt":      {"internal/tenant"},
+		"internal/dashboard": {"internal/tenant"},
+		"internal/tenant":    {"internal/store"},
+		"internal/store":     {},
+		"internal/store/...": {"internal/store"},
+		"internal/bench":     {"internal/server"},
+		"accesstoken":        {},
+	}
+	outside := map[string][]string{"accesstoken": {"github.com/go-jose/go-jose/v4/..."}}
+	notIn := map[string][]string{"internal/server": {"internal/bench"}}
+	good := map[string][]string{
+		"cmd/x":                 {"internal/server", "os"},
+		"internal/server":       {"internal/mgmt", "internal/dashboard", "internal/store/sqlite", "net/http"},
+		"internal/mgmt":         {"internal/tenant", "encoding/json"},
+		"internal/dashboard":    {"internal/tenant", "html/template", "github.com/some/lib"},
+		"internal/tenant":       {"internal/store"},
+		"internal/store":        {"context"},
+		"internal/store/sqlite": {"internal/store", "modernc.org/sqlite"},
+		"internal/bench":        {"internal/server"},
+		"accesstoken":           {"crypto/rsa", "github.com/go-jose/go-jose/v4/jwt"},
+	}
+	// with returns good with pkg's imports replaced.
+	with := func(pkg string, imports ...string) map[string][]string {
+		g := map[string][]string{}
+		for k, v := range good {
+			g[k] = v
+		}
+		g[pkg] = imports
+		return g
+	}
+	tests := []struct {
+		name       string
+		pkgs       map[string][]string
+		exceptions map[[2]string]string
+		want       []string
+	}{
+		{name: "ok/the graph follows the rules", pkgs: good},
+		{
+			name: "fail/a face imports another face",
+			pkgs: with("internal/mgmt", "internal/tenant", "internal/dashboard"),
+			want: []string{"forbidden import: internal/mgmt imports internal/dashboard; internal/mgmt may import only internal/tenant (see docs/architecture.md)"},
+		},
+		{
+			name: "fail/the store imports a package of ours",
+			pkgs: with("internal/store", "internal/tenant"),
+			want: []string{"forbidden import: internal/store imports internal/tenant; internal/store may import only nothing of this module (see docs/architecture.md)"},
+		},
+		{
+			name: "fail/the public package imports an internal one",
+			pkgs: with("accesstoken", "internal/tenant"),
+			want: []string{"forbidden import: accesstoken imports internal/tenant; accesstoken may import only nothing of this module (see docs/architecture.md)"},
+		},
+		{
+			name: "fail/the public package imports a library outside its list",
+			pkgs: with("accesstoken", "crypto/rsa", "github.com/some/lib"),
+			want: []string{"forbidden import: accesstoken imports github.com/some/lib; outside the standard library it may import only github.com/go-jose/go-jose/v4/..."},
+		},
+		{
+			name: "fail/a package has no rule",
+			pkgs: with("internal/newthing", "internal/store"),
+			want: []string{"package internal/newthing has no import rule: give it one in mayImport (internal/arch/arch_test.go) and docs/architecture.md"},
+		},
+		{
+			name: "fail/the server's graph reaches bench indirectly",
+			pkgs: with("internal/tenant", "internal/store", "internal/bench"),
+			want: []string{
+				"forbidden import: internal/tenant imports internal/bench; internal/tenant may import only internal/store (see docs/architecture.md)",
+				"forbidden dependency: internal/server depends on internal/bench (through internal/server -> internal/mgmt -> internal/tenant -> internal/bench); it must stay out of internal/server's import graph",
+			},
+		},
+		{
+			name:       "ok/a known exception",
+			pkgs:       with("internal/mgmt", "internal/tenant", "internal/store"),
+			exceptions: map[[2]string]string{{"internal/mgmt", "internal/store"}: "to be removed"},
+		},
+		{
+			name:       "fail/a known exception no longer needed",
+			pkgs:       good,
+			exceptions: map[[2]string]string{{"internal/mgmt", "internal/store"}: "to be removed"},
+			want:       []string{"known exception internal/mgmt -> internal/store is no longer needed: delete it from knownExceptions and docs/architecture.md"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := check(tt.pkgs, may, outside, notIn, tt.exceptions)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("check:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
