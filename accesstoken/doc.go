@@ -9,9 +9,16 @@
 // algorithm: never "none", never HMAC.
 //
 // Issuer, audience, expiry and signature are always checked; nothing turns them off. Only the clock-skew
-// leeway (30 seconds by default) can be tuned, within MaxLeeway.
+// leeway (30 seconds by default) can be tuned, within MaxLeeway. A program that holds the issuer's keys
+// itself (orgauth's own server checking Management API tokens, a test) gives them with WithKeys instead.
+//
+// Every refusal matches ErrInvalidToken with errors.Is, and one reason: ErrMalformed, ErrExpired,
+// ErrAudience and so on. Any other error means the token could not be checked now.
 //
 // Require turns a Verifier into net/http middleware that answers 401 or 403 with an RFC 6750
 // WWW-Authenticate header, and hands the verified Claims to the handler through the request context
 // (FromContext).
+//
+// accesstoken is its own module, github.com/orgauth/orgauth/accesstoken: it requires go-jose alone and
+// Go 1.24 or later.
 package accesstoken

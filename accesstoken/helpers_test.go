@@ -243,3 +243,23 @@ func reason(err error) string {
 	}
 	return ""
 }
+
+// allReasons are the exported refusal reasons.
+var allReasons = []error{ErrMalformed, ErrTooLarge, ErrAlgorithm, ErrUnknownKey, ErrSignature, ErrIssuer,
+	ErrAudience, ErrNoExpiry, ErrExpired, ErrNotYetValid, ErrIssuedInFuture}
+
+// checkRefusal fails t unless err is a refusal for kind alone, with kind's description.
+func checkRefusal(t *testing.T, err, kind error) {
+	t.Helper()
+	if !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+	for _, k := range allReasons {
+		if errors.Is(err, k) != (k == kind) {
+			t.Errorf("errors.Is(%v, %v) = %v", err, k, !(k == kind))
+		}
+	}
+	if got, want := reason(err), reasons[kind]; got != want || want == "" {
+		t.Errorf("reason %q, want %q (%v)", got, want, err)
+	}
+}

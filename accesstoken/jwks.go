@@ -24,11 +24,22 @@ type publicKey struct {
 // bits, or P-256). Anything else, including a key that does not parse, is skipped so that one odd entry
 // does not hide the others; a kid published twice is skipped altogether, as it cannot name one key.
 func parseKeys(raw []json.RawMessage) map[string]publicKey {
-	keys := make(map[string]publicKey, len(raw))
-	dup := map[string]bool{}
+	jwks := make([]jose.JSONWebKey, 0, len(raw))
 	for _, r := range raw {
 		var jwk jose.JSONWebKey
-		if err := jwk.UnmarshalJSON(r); err != nil || jwk.KeyID == "" || (jwk.Use != "" && jwk.Use != "sig") {
+		if err := jwk.UnmarshalJSON(r); err == nil {
+			jwks = append(jwks, jwk)
+		}
+	}
+	return usableKeys(jwks)
+}
+
+// usableKeys keeps the usable keys of jwks by kid, by the rules of parseKeys.
+func usableKeys(jwks []jose.JSONWebKey) map[string]publicKey {
+	keys := make(map[string]publicKey, len(jwks))
+	dup := map[string]bool{}
+	for _, jwk := range jwks {
+		if jwk.KeyID == "" || (jwk.Use != "" && jwk.Use != "sig") || jwk.Key == nil {
 			continue
 		}
 		alg := jose.SignatureAlgorithm(jwk.Algorithm)

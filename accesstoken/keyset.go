@@ -71,7 +71,7 @@ func (s *keySet) lookup(ctx context.Context, kid string) (publicKey, error) {
 	case err != nil:
 		return publicKey{}, err
 	default:
-		return publicKey{}, refuse(reasonUnknownKey, fmt.Errorf("kid %q", kid))
+		return publicKey{}, refuse(ErrUnknownKey, fmt.Errorf("kid %q", clip(kid, maxQuotedValue)))
 	}
 }
 

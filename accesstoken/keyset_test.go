@@ -14,7 +14,11 @@ func verifyAll(v *Verifier, tokens []string) []error {
 	errs := make([]error, len(tokens))
 	var wg sync.WaitGroup
 	for i, tok := range tokens {
-		wg.Go(func() { _, errs[i] = v.Verify(context.Background(), tok) })
+		wg.Add(1) // not wg.Go: the module supports Go 1.24
+		go func() {
+			defer wg.Done()
+			_, errs[i] = v.Verify(context.Background(), tok)
+		}()
 	}
 	wg.Wait()
 	return errs

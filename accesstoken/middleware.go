@@ -77,7 +77,7 @@ func (v *Verifier) Require(reqs ...Requirement) func(http.Handler) http.Handler 
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			token, ok := bearerToken(r)
+			token, ok := BearerToken(r)
 			if !ok {
 				v.challenge(w, http.StatusUnauthorized, "", "Missing bearer token", "")
 				return
@@ -109,10 +109,12 @@ func (v *Verifier) Require(reqs ...Requirement) func(http.Handler) http.Handler 
 	}
 }
 
-// bearerToken returns the token of an "Authorization: Bearer <token>" header. ok is false when the request
-// carries no bearer credentials at all (no header, or another scheme), which RFC 6750 §3.1 answers without
-// an error code; a Bearer header with an empty or odd value is returned as is, for Verify to refuse.
-func bearerToken(r *http.Request) (token string, ok bool) {
+// BearerToken returns the token of an "Authorization: Bearer <token>" header, the scheme in any case, for
+// code that calls Verify itself. ok is false when the request carries no bearer credentials at all (no
+// header, or another scheme), which RFC 6750 §3.1 answers without an error code; a Bearer header with an
+// empty or odd value, or several Authorization headers (then token is ""), is returned as is, for Verify to
+// refuse as malformed.
+func BearerToken(r *http.Request) (token string, ok bool) {
 	h := r.Header.Values("Authorization")
 	if len(h) == 0 {
 		return "", false

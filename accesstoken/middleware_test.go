@@ -163,3 +163,34 @@ func TestFromContext(t *testing.T) {
 		t.Errorf("got %+v, %v", got, ok)
 	}
 }
+
+func TestBearerToken(t *testing.T) {
+	tests := []struct {
+		name    string
+		headers []string
+		token   string
+		ok      bool
+	}{
+		{"a bearer token", []string{"Bearer abc.def.ghi"}, "abc.def.ghi", true},
+		{"the scheme in any case", []string{"bEaReR abc"}, "abc", true},
+		{"spaces around the token", []string{"Bearer  abc "}, "abc", true},
+		{"an odd token is returned for Verify to refuse", []string{"Bearer a b"}, "a b", true},
+		{"no token", []string{"Bearer"}, "", true},
+		{"several Authorization headers", []string{"Bearer abc", "Bearer def"}, "", true},
+		{"no Authorization header", nil, "", false},
+		{"another scheme", []string{"Basic dXNlcjpwYXNz"}, "", false},
+		{"no scheme", []string{"abc"}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			for _, h := range tt.headers {
+				r.Header.Add("Authorization", h)
+			}
+			token, ok := BearerToken(r)
+			if token != tt.token || ok != tt.ok {
+				t.Errorf("got %q, %v; want %q, %v", token, ok, tt.token, tt.ok)
+			}
+		})
+	}
+}

@@ -37,7 +37,9 @@ type Verifier struct {
 	leeway   time.Duration
 	now      func() time.Time
 	log      *slog.Logger
-	keys     *keySet
+	keys     *keySet   // the issuer's keys fetched over HTTP, unless local is set
+	local    KeySource // WithKeys
+	client   bool      // WithHTTPClient was given
 }
 
 // An Option changes a Verifier's defaults.
@@ -50,7 +52,26 @@ func WithHTTPClient(c *http.Client) Option {
 		if c == nil {
 			return errors.New("WithHTTPClient: nil client")
 		}
-		v.keys.client = c
+		v.keys.client, v.client = c, true
+		return nil
+	}
+}
+
+// A KeySource returns the issuer's current key set (see WithKeys).
+type KeySource func(ctx context.Context) (jose.JSONWebKeySet, error)
+
+// WithKeys makes the Verifier take the issuer's keys from keys instead of fetching them over HTTP: for a
+// program that holds the issuer's keys itself, such as the issuer's own server or a test. keys is called for
+// every token, without caching or rate limit, so it must be cheap; a key it stops returning is refused at
+// once. The keys it returns are taken as the issuer's JWKS, by the same rules: a key is used only for the
+// one algorithm it declares (RS256, PS256 or ES256), and a kid it returns twice names no key. An error from
+// keys is not a refusal (see ErrInvalidToken). WithKeys cannot be combined with WithHTTPClient.
+func WithKeys(keys KeySource) Option {
+	return func(v *Verifier) error {
+		if keys == nil {
+			return errors.New("WithKeys: nil key source")
+		}
+		v.local = keys
 		return nil
 	}
 }
@@ -117,8 +138,27 @@ func New(issuer, audience string, opts ...Option) (*Verifier, error) {
 			return nil, fmt.Errorf("accesstoken: %w", err)
 		}
 	}
+	if v.local != nil && v.client {
+		return nil, errors.New("accesstoken: WithKeys and WithHTTPClient exclude each other: the keys are fetched by one or the other")
+	}
 	v.keys.now, v.keys.log = v.now, v.log
 	return v, nil
+}
+
+// lookup returns the key kid names, from the key source or from the issuer.
+func (v *Verifier) lookup(ctx context.Context, kid string) (publicKey, error) {
+	if v.local == nil {
+		return v.keys.lookup(ctx, kid)
+	}
+	set, err := v.local(ctx)
+	if err != nil {
+		return publicKey{}, fmt.Errorf("accesstoken: signing keys: %w", err)
+	}
+	key, ok := usableKeys(set.Keys)[kid]
+	if !ok {
+		return publicKey{}, refuse(ErrUnknownKey, fmt.Errorf("kid %q", clip(kid, maxQuotedValue)))
+	}
+	return key, nil
 }
 
 // Verify checks token and returns its claims. It refuses, with an error wrapping ErrInvalidToken, a token
@@ -127,31 +167,32 @@ func New(issuer, audience string, opts ...Option) (*Verifier, error) {
 // Any other error means the token could not be checked now (see ErrInvalidToken).
 func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
 	if len(token) > maxTokenSize {
-		return Claims{}, refuse(reasonTooLarge, nil)
+		return Claims{}, refuse(ErrTooLarge, nil)
 	}
 	tok, err := jwt.ParseSigned(token, algorithms)
 	if err != nil {
-		return Claims{}, refuse(reasonMalformed, err)
+		// The parser's errors quote the header, which the sender chose: a prefix only.
+		return Claims{}, refuse(ErrMalformed, errors.New(clip(err.Error(), maxQuotedText)))
 	}
 	header := tok.Headers[0] // a compact JWS has exactly one
 	if header.KeyID == "" {
-		return Claims{}, refuse(reasonMalformed, errors.New("no kid in the header"))
+		return Claims{}, refuse(ErrMalformed, errors.New("no kid in the header"))
 	}
-	key, err := v.keys.lookup(ctx, header.KeyID)
+	key, err := v.lookup(ctx, header.KeyID)
 	if err != nil {
 		return Claims{}, err
 	}
 	// A key signs with one algorithm only: an RS256 key must not vouch for a PS256 signature.
 	if header.Algorithm != string(key.alg) {
-		return Claims{}, refuse(reasonAlgorithm, fmt.Errorf("alg %s, key %s is for %s", header.Algorithm, header.KeyID, key.alg))
+		return Claims{}, refuse(ErrAlgorithm, fmt.Errorf("alg %s, key %s is for %s", header.Algorithm, header.KeyID, key.alg))
 	}
 	var std jwt.Claims
 	var priv privateClaims
 	if err := tok.Claims(key.public, &std, &priv); err != nil {
 		if errors.Is(err, jose.ErrCryptoFailure) {
-			return Claims{}, refuse(reasonSignature, err)
+			return Claims{}, refuse(ErrSignature, err)
 		}
-		return Claims{}, refuse(reasonMalformed, err)
+		return Claims{}, refuse(ErrMalformed, err)
 	}
 	if err := v.validate(std); err != nil {
 		return Claims{}, err
@@ -162,24 +203,24 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
 // validate checks the registered claims; every check always runs.
 func (v *Verifier) validate(c jwt.Claims) error {
 	if c.Issuer != v.issuer {
-		return refuse(reasonIssuer, fmt.Errorf("iss %q", c.Issuer))
+		return refuse(ErrIssuer, fmt.Errorf("iss %q", c.Issuer))
 	}
 	if !c.Audience.Contains(v.audience) {
-		return refuse(reasonAudience, fmt.Errorf("aud %q", []string(c.Audience)))
+		return refuse(ErrAudience, fmt.Errorf("aud %q", []string(c.Audience)))
 	}
 	now := v.now()
 	if c.Expiry == nil {
-		return refuse(reasonNoExpiry, nil)
+		return refuse(ErrNoExpiry, nil)
 	}
 	// RFC 7519 §4.1.4: the token must not be accepted on or after exp.
 	if exp := c.Expiry.Time(); !now.Add(-v.leeway).Before(exp) {
-		return refuse(reasonExpired, fmt.Errorf("exp %s", exp.UTC().Format(time.RFC3339)))
+		return refuse(ErrExpired, fmt.Errorf("exp %s", exp.UTC().Format(time.RFC3339)))
 	}
 	if c.NotBefore != nil && now.Add(v.leeway).Before(c.NotBefore.Time()) {
-		return refuse(reasonNotYetValid, fmt.Errorf("nbf %s", c.NotBefore.Time().UTC().Format(time.RFC3339)))
+		return refuse(ErrNotYetValid, fmt.Errorf("nbf %s", c.NotBefore.Time().UTC().Format(time.RFC3339)))
 	}
 	if c.IssuedAt != nil && now.Add(v.leeway).Before(c.IssuedAt.Time()) {
-		return refuse(reasonIssuedFuture, fmt.Errorf("iat %s", c.IssuedAt.Time().UTC().Format(time.RFC3339)))
+		return refuse(ErrIssuedInFuture, fmt.Errorf("iat %s", c.IssuedAt.Time().UTC().Format(time.RFC3339)))
 	}
 	return nil
 }

@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
+
 	"github.com/orgauth/orgauth/internal/kek"
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -127,4 +129,10 @@ func (m *Manager) Keys() []KeyInfo {
 // JWKS returns the JSON Web Key Set of every published key. The caller must not modify it.
 func (m *Manager) JWKS() []byte {
 	return m.snap.Load().jwks
+}
+
+// KeySet returns the published keys, the set JWKS encodes, as an accesstoken.KeySource: the server verifies
+// its own tokens with them, without fetching its JWKS. It never fails; the caller must not modify the set.
+func (m *Manager) KeySet(context.Context) (jose.JSONWebKeySet, error) {
+	return m.snap.Load().set, nil
 }

@@ -51,7 +51,7 @@ func TestOpen(t *testing.T) {
 		if len(st.keys) != 6 {
 			t.Errorf("store holds %d keys after restart, want 6", len(st.keys))
 		}
-		if _, err := after.Verify(token, testIssuer, testAudience); err != nil {
+		if _, err := verify(after, token, testIssuer, testAudience); err != nil {
 			t.Errorf("token signed before the restart does not verify after it: %v", err)
 		}
 	})
@@ -93,7 +93,7 @@ func TestOpen(t *testing.T) {
 			t.Errorf("instances disagree:\n%+v\n%+v", ms[0].Keys(), ms[1].Keys())
 		}
 		token := sign(t, ms[0], RS256, claimsAt(t, clk.Now(), nil))
-		if _, err := ms[1].Verify(token, testIssuer, testAudience); err != nil {
+		if _, err := verify(ms[1], token, testIssuer, testAudience); err != nil {
 			t.Errorf("one instance's token does not verify on the other: %v", err)
 		}
 	})
@@ -213,7 +213,7 @@ func TestRotate(t *testing.T) {
 			t.Errorf("%s: next key %s is not new", alg, newNext)
 		}
 
-		if _, err := m.Verify(tokens[alg], testIssuer, testAudience); err != nil {
+		if _, err := verify(m, tokens[alg], testIssuer, testAudience); err != nil {
 			t.Errorf("%s token signed before rotation no longer verifies: %v", alg, err)
 		}
 		verifyWithJWKS(t, m.JWKS(), tokens[alg])

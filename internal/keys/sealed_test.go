@@ -71,7 +71,7 @@ func TestPlaintextKeysAreEncryptedAtOpen(t *testing.T) {
 		t.Errorf("keys changed: %v, want %v", got, before)
 	}
 	token := sign(t, m, RS256, claimsAt(t, clk.Now(), nil))
-	if _, err := open(t, st, clk).Verify(token, testIssuer, testAudience); err != nil {
+	if _, err := verify(open(t, st, clk), token, testIssuer, testAudience); err != nil {
 		t.Errorf("a restart cannot verify a token: %v", err)
 	}
 }
@@ -90,7 +90,7 @@ func TestRewrapUnderANewKEK(t *testing.T) {
 			t.Errorf("key %s sealed with %s after rewrap, want %s", sk.KID, id, newer.ID())
 		}
 	}
-	if _, err := m.Verify(token, testIssuer, testAudience); err != nil {
+	if _, err := verify(m, token, testIssuer, testAudience); err != nil {
 		t.Errorf("token signed before the rewrap: %v", err)
 	}
 	if _, err := Open(context.Background(), st, Options{KEK: newer, Now: clk.Now}); err != nil {

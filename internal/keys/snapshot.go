@@ -31,7 +31,8 @@ type snapshot struct {
 	rows    []KeyInfo              // in publishing order
 	keys    map[string]*signingKey // every published key, by kid
 	current map[string]*signingKey // the signing key, by algorithm
-	jwks    []byte
+	set     jose.JSONWebKeySet     // the public keys
+	jwks    []byte                 // set, encoded
 }
 
 // buildSnapshot makes the snapshot for the stored keys, decrypting with unseal the private keys it has not
@@ -84,7 +85,7 @@ func buildSnapshot(stored []store.SigningKey, prev *snapshot, unseal func(store.
 	if err != nil {
 		return nil, fmt.Errorf("encode JWKS: %w", err)
 	}
-	s.jwks = jwks
+	s.set, s.jwks = set, jwks
 	return s, nil
 }
 

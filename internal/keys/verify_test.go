@@ -2,6 +2,7 @@ package keys
 
 import (
 	"cmp"
+	"context"
 	"crypto"
 	"crypto/hmac"
 	"crypto/rand"
@@ -17,9 +18,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orgauth/orgauth/accesstoken"
 	"github.com/orgauth/orgauth/internal/store"
 )
 
+// verify checks token as the server does: with accesstoken, on the Manager's keys and clock.
+func verify(m *Manager, token, issuer, audience string) (accesstoken.Claims, error) {
+	v, err := accesstoken.New(issuer, audience, accesstoken.WithKeys(m.KeySet), accesstoken.WithClock(m.now))
+	if err != nil {
+		return accesstoken.Claims{}, err
+	}
+	return v.Verify(context.Background(), token)
+}
+
+// TestVerify checks that the tokens the Manager signs verify with its own KeySet, and the refusals that
+// matter to the Management API.
 func TestVerify(t *testing.T) {
 	st := seededStore(t)
 	clk := newClock()
@@ -29,19 +42,19 @@ func TestVerify(t *testing.T) {
 
 	t.Run("accepts a valid token and returns its claims", func(t *testing.T) {
 		for _, alg := range Algorithms() {
-			got, err := m.Verify(sign(t, m, alg, claimsAt(t, now, nil)), testIssuer, testAudience)
+			got, err := verify(m, sign(t, m, alg, claimsAt(t, now, nil)), testIssuer, testAudience)
 			if err != nil {
 				t.Fatalf("%s: %v", alg, err)
 			}
-			want := Claims{
-				Subject:  "abcdefghijklmnopqrstuvwxyz012345@clients",
-				ClientID: "abcdefghijklmnopqrstuvwxyz012345",
-				Scope:    []string{"read:clients", "create:organizations"},
-				OrgID:    "org_0123456789abcdef",
-				Expiry:   now.Add(time.Hour),
+			want := accesstoken.Claims{
+				Subject:        "abcdefghijklmnopqrstuvwxyz012345@clients",
+				ClientID:       "abcdefghijklmnopqrstuvwxyz012345",
+				Scopes:         []string{"read:clients", "create:organizations"},
+				OrganizationID: "org_0123456789abcdef",
+				Expiry:         now.Add(time.Hour),
 			}
-			if got.Subject != want.Subject || got.ClientID != want.ClientID || got.OrgID != want.OrgID ||
-				!slices.Equal(got.Scope, want.Scope) || !got.Expiry.Equal(want.Expiry) {
+			if got.Subject != want.Subject || got.ClientID != want.ClientID || got.OrganizationID != want.OrganizationID ||
+				!slices.Equal(got.Scopes, want.Scopes) || !got.Expiry.Equal(want.Expiry) {
 				t.Errorf("%s: claims = %+v, want %+v", alg, got, want)
 			}
 		}
@@ -58,7 +71,7 @@ func TestVerify(t *testing.T) {
 	}
 	for _, tc := range accepted {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := m.Verify(sign(t, m, RS256, claimsAt(t, now, tc.claims)), testIssuer, testAudience); err != nil {
+			if _, err := verify(m, sign(t, m, RS256, claimsAt(t, now, tc.claims)), testIssuer, testAudience); err != nil {
 				t.Errorf("Verify: %v", err)
 			}
 		})
@@ -121,46 +134,47 @@ func TestVerify(t *testing.T) {
 	}
 
 	refused := []struct {
+		kind             error
 		name             string
 		token            string
 		issuer, audience string
 	}{
-		{name: "refuse/wrong issuer", token: sign(t, m, RS256, claimsAt(t, now, map[string]any{"iss": "https://evil.example.com/"}))},
-		{name: "refuse/issuer without trailing slash", token: sign(t, m, RS256, claimsAt(t, now, map[string]any{"iss": strings.TrimSuffix(testIssuer, "/")}))},
-		{name: "refuse/wrong audience", token: sign(t, m, ES256, claimsAt(t, now, map[string]any{"aud": "https://api.example.com/"}))},
-		{name: "refuse/no audience", token: sign(t, m, ES256, claimsAt(t, now, map[string]any{"aud": nil}))},
-		{name: "refuse/expired beyond the leeway", token: sign(t, m, PS256, claimsAt(t, now, map[string]any{"exp": now.Add(-time.Minute).Unix()}))},
-		{name: "refuse/no expiry", token: sign(t, m, RS256, claimsAt(t, now, map[string]any{"exp": nil}))},
-		{name: "refuse/not yet valid", token: sign(t, m, RS256, claimsAt(t, now, map[string]any{"nbf": now.Add(time.Minute).Unix()}))},
-		{name: "refuse/issued in the future", token: sign(t, m, RS256, claimsAt(t, now, map[string]any{"iat": now.Add(time.Minute).Unix()}))},
-		{name: "refuse/scope not a string", token: sign(t, m, RS256, claimsAt(t, now, map[string]any{"scope": []string{"read:clients"}}))},
-		{name: "refuse/alg none", token: header("none") + "." + parts[1] + "."},
-		{name: "refuse/alg none with the original signature", token: header("none") + "." + parts[1] + "." + parts[2]},
-		{name: "refuse/HMAC keyed with the public key", token: hmacForgery()},
-		{name: "refuse/PSS signature by the RS256 key", token: pssWithRSAKey()},
-		{name: "refuse/unknown kid", token: unknownKey()},
-		{name: "refuse/tampered payload", token: tampered()},
-		{name: "refuse/signature of another token", token: parts[0] + "." + strings.Split(sign(t, m, RS256, claimsAt(t, now.Add(time.Second), nil)), ".")[1] + "." + parts[2]},
-		{name: "refuse/verified against another issuer", token: valid, issuer: "https://other.example.com/"},
-		{name: "refuse/verified against another audience", token: valid, audience: testIssuer + "api/other/"},
-		{name: "refuse/empty string", token: ""},
-		{name: "refuse/garbage", token: "not.a.jwt"},
-		{name: "refuse/JSON serialization", token: `{"payload":"` + parts[1] + `","protected":"` + parts[0] + `","signature":"` + parts[2] + `"}`},
+		{kind: accesstoken.ErrIssuer, name: "refuse/wrong issuer", token: sign(t, m, RS256, claimsAt(t, now, map[string]any{"iss": "https://evil.example.com/"}))},
+		{kind: accesstoken.ErrIssuer, name: "refuse/issuer without trailing slash", token: sign(t, m, RS256, claimsAt(t, now, map[string]any{"iss": strings.TrimSuffix(testIssuer, "/")}))},
+		{kind: accesstoken.ErrAudience, name: "refuse/wrong audience", token: sign(t, m, ES256, claimsAt(t, now, map[string]any{"aud": "https://api.example.com/"}))},
+		{kind: accesstoken.ErrAudience, name: "refuse/no audience", token: sign(t, m, ES256, claimsAt(t, now, map[string]any{"aud": nil}))},
+		{kind: accesstoken.ErrExpired, name: "refuse/expired beyond the leeway", token: sign(t, m, PS256, claimsAt(t, now, map[string]any{"exp": now.Add(-time.Minute).Unix()}))},
+		{kind: accesstoken.ErrNoExpiry, name: "refuse/no expiry", token: sign(t, m, RS256, claimsAt(t, now, map[string]any{"exp": nil}))},
+		{kind: accesstoken.ErrNotYetValid, name: "refuse/not yet valid", token: sign(t, m, RS256, claimsAt(t, now, map[string]any{"nbf": now.Add(time.Minute).Unix()}))},
+		{kind: accesstoken.ErrIssuedInFuture, name: "refuse/issued in the future", token: sign(t, m, RS256, claimsAt(t, now, map[string]any{"iat": now.Add(time.Minute).Unix()}))},
+		{kind: accesstoken.ErrMalformed, name: "refuse/scope not a string", token: sign(t, m, RS256, claimsAt(t, now, map[string]any{"scope": []string{"read:clients"}}))},
+		{kind: accesstoken.ErrMalformed, name: "refuse/alg none", token: header("none") + "." + parts[1] + "."},
+		{kind: accesstoken.ErrMalformed, name: "refuse/alg none with the original signature", token: header("none") + "." + parts[1] + "." + parts[2]},
+		{kind: accesstoken.ErrMalformed, name: "refuse/HMAC keyed with the public key", token: hmacForgery()},
+		{kind: accesstoken.ErrAlgorithm, name: "refuse/PSS signature by the RS256 key", token: pssWithRSAKey()},
+		{kind: accesstoken.ErrUnknownKey, name: "refuse/unknown kid", token: unknownKey()},
+		{kind: accesstoken.ErrSignature, name: "refuse/tampered payload", token: tampered()},
+		{kind: accesstoken.ErrSignature, name: "refuse/signature of another token", token: parts[0] + "." + strings.Split(sign(t, m, RS256, claimsAt(t, now.Add(time.Second), nil)), ".")[1] + "." + parts[2]},
+		{kind: accesstoken.ErrIssuer, name: "refuse/verified against another issuer", token: valid, issuer: "https://other.example.com/"},
+		{kind: accesstoken.ErrAudience, name: "refuse/verified against another audience", token: valid, audience: testIssuer + "api/other/"},
+		{kind: accesstoken.ErrMalformed, name: "refuse/empty string", token: ""},
+		{kind: accesstoken.ErrMalformed, name: "refuse/garbage", token: "not.a.jwt"},
+		{kind: accesstoken.ErrMalformed, name: "refuse/JSON serialization", token: `{"payload":"` + parts[1] + `","protected":"` + parts[0] + `","signature":"` + parts[2] + `"}`},
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
 			issuer, audience := cmp.Or(tc.issuer, testIssuer), cmp.Or(tc.audience, testAudience)
-			_, err := m.Verify(tc.token, issuer, audience)
-			if !errors.Is(err, ErrInvalidToken) {
-				t.Errorf("Verify error = %v, want ErrInvalidToken", err)
+			_, err := verify(m, tc.token, issuer, audience)
+			if !errors.Is(err, accesstoken.ErrInvalidToken) || !errors.Is(err, tc.kind) {
+				t.Errorf("Verify error = %v, want a refusal for %v", err, tc.kind)
 			}
 		})
 	}
 
 	t.Run("a verifier without issuer or audience is a configuration error", func(t *testing.T) {
 		for _, args := range [][2]string{{"", testAudience}, {testIssuer, ""}} {
-			_, err := m.Verify(valid, args[0], args[1])
-			if err == nil || errors.Is(err, ErrInvalidToken) {
+			_, err := verify(m, valid, args[0], args[1])
+			if err == nil || errors.Is(err, accesstoken.ErrInvalidToken) {
 				t.Errorf("Verify(%q, %q) error = %v, want a non-token error", args[0], args[1], err)
 			}
 		}

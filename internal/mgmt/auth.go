@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/orgauth/orgauth/internal/keys"
+	"github.com/orgauth/orgauth/accesstoken"
 )
 
 // scopeAliases maps the spellings without underscores, which orgauth also accepts (docs/compatibility.md#management-api-tokens-and-scopes),
@@ -41,16 +41,16 @@ func (h *Handler) authorize(scopes []string, next handlerFunc) http.Handler {
 }
 
 func (h *Handler) checkToken(r *http.Request, scopes []string) error {
-	header := r.Header.Get("Authorization")
-	if header == "" {
+	if len(r.Header.Values("Authorization")) == 0 {
 		return unauthorized("Missing authentication")
 	}
-	token, ok := bearerToken(header)
-	if !ok {
+	// Auth0 tells a header it cannot read (another scheme, no token, several) from a token it refuses.
+	token, ok := accesstoken.BearerToken(r)
+	if !ok || token == "" || strings.ContainsAny(token, " \t") {
 		return unauthorized("Bad HTTP authentication header format")
 	}
-	claims, err := h.verifier.Verify(token, h.issuer, h.audience)
-	if errors.Is(err, keys.ErrInvalidToken) {
+	claims, err := h.verifier.Verify(r.Context(), token)
+	if errors.Is(err, accesstoken.ErrInvalidToken) {
 		h.log.InfoContext(r.Context(), "management api token refused", slog.Any("error", err))
 		return unauthorized("Invalid token")
 	}
@@ -69,7 +69,7 @@ func (h *Handler) checkToken(r *http.Request, scopes []string) error {
 			slog.String("audience", h.audience))
 		return unauthorized("Invalid token")
 	}
-	if !hasAnyScope(claims.Scope, scopes) {
+	if !hasAnyScope(claims.Scopes, scopes) {
 		return &Error{
 			StatusCode: http.StatusForbidden,
 			Message:    "Insufficient scope; expected any of: " + strings.Join(scopes, ",") + ".",
@@ -81,20 +81,6 @@ func (h *Handler) checkToken(r *http.Request, scopes []string) error {
 
 func unauthorized(message string) *Error {
 	return &Error{StatusCode: http.StatusUnauthorized, Message: message}
-}
-
-// bearerToken extracts the token of an "Authorization: Bearer <token>" header; the scheme is
-// case-insensitive (RFC 7235 §2.1).
-func bearerToken(header string) (string, bool) {
-	scheme, token, ok := strings.Cut(header, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	token = strings.TrimSpace(token)
-	if token == "" || strings.ContainsAny(token, " \t") {
-		return "", false
-	}
-	return token, true
 }
 
 // hasAnyScope reports whether granted, read with its aliases, holds one of required.

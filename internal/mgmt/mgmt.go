@@ -6,8 +6,10 @@ package mgmt
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
+	"github.com/orgauth/orgauth/accesstoken"
 	"github.com/orgauth/orgauth/internal/keys"
 	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
@@ -65,17 +67,28 @@ type Keys interface {
 	Keys() []keys.KeyInfo
 }
 
-// Verifier checks a bearer token: signature, expiry, issuer and audience. Refusals wrap
-// keys.ErrInvalidToken; any other error is a server fault.
+// Verifier checks a bearer token for the Management API (NewVerifier): signature, expiry, issuer and
+// audience. Refusals wrap accesstoken.ErrInvalidToken; any other error is a server fault.
 type Verifier interface {
-	Verify(token, issuer, audience string) (keys.Claims, error)
+	Verify(ctx context.Context, token string) (accesstoken.Claims, error)
 }
 
 var (
 	_ Tenant   = (*tenant.Service)(nil)
 	_ Keys     = (*keys.Manager)(nil)
-	_ Verifier = (*keys.Manager)(nil)
+	_ Verifier = (*accesstoken.Verifier)(nil)
 )
+
+// NewVerifier returns the verifier of Management tokens: accesstoken's, as resource servers use it, for
+// tokens from issuer whose audience is the Management API's, checked against the server's own keys rather
+// than its JWKS over HTTP.
+func NewVerifier(issuer string, keys accesstoken.KeySource) (*accesstoken.Verifier, error) {
+	v, err := accesstoken.New(issuer, tenant.ManagementAudience(issuer), accesstoken.WithKeys(keys))
+	if err != nil {
+		return nil, fmt.Errorf("management api token verifier: %w", err)
+	}
+	return v, nil
+}
 
 // Config is what the Management API needs.
 type Config struct {

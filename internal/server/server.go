@@ -96,7 +96,11 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 		io.WriteString(w, "ok\n")
 	})
 	oauth.New(oauth.Config{Issuer: cfg.Issuer, Directory: s.tenant.Directory(), Signer: s.keys, Logger: s.log}).Mount(mux)
-	mgmt.New(mgmt.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Keys: s.keys, Verifier: s.keys, Logger: s.log}).Mount(mux)
+	verifier, err := mgmt.NewVerifier(cfg.Issuer, s.keys.KeySet)
+	if err != nil {
+		return err
+	}
+	mgmt.New(mgmt.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Keys: s.keys, Verifier: verifier, Logger: s.log}).Mount(mux)
 	dashboard.New(dashboard.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Logger: s.log}).Mount(mux)
 	s.handler = withCommon(mux, s.log)
 	return nil
