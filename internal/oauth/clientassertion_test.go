@@ -17,6 +17,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/orgauth/orgauth/internal/logattr"
 	"github.com/orgauth/orgauth/internal/store"
 )
 
@@ -131,6 +132,8 @@ func TestClientAssertionRules(t *testing.T) {
 			"the assertion is not a JWS signed with RS256, RS384 or PS256: unexpected signature algorithm \"HS256\"; expected [\"RS256\" \"RS384\" \"PS256\"]"},
 		{"fail/alg differs from the credential's", assertionForm(sign(t, keys[0], jose.RS384, "key-one-0001", goodClaims()), nil), false, 401, "alg RS384 differs from the credential's RS256"},
 		{"fail/unknown kid", assertionForm(sign(t, keys[0], jose.RS256, "key-nope-0009", goodClaims()), nil), false, 401, `kid "key-nope-0009" names no credential of the client`},
+		{"fail/a long unknown kid is quoted in part", assertionForm(sign(t, keys[0], jose.RS256, strings.Repeat("k", 800), goodClaims()), nil), false, 401,
+			logattr.Prefix(`kid "`+strings.Repeat("k", 800)+`" names no credential of the client`, logattr.MaxText)},
 		{"fail/signed by another key", assertionForm(sign(t, keys[3], jose.RS256, "key-one-0001", goodClaims()), nil), false, 401, "the signature does not verify"},
 		{"fail/signed by another key, no kid", assertionForm(sign(t, keys[3], jose.RS256, "", goodClaims()), nil), false, 401, "no unexpired RS256 credential of the client verifies the signature"},
 		{"fail/expired credential", assertionForm(sign(t, keys[2], jose.RS256, "key-old-0003", goodClaims()), nil), false, 401, "the credential cred_old expired at 2023-11-14T22:13:19Z"},

@@ -109,7 +109,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *tokenRequest
 		logattr.Untrusted("organization", req.peek("organization")),
 	}
 	if f, ok := errors.AsType[*authFailure](err); ok {
-		attrs = append(attrs, "details", f.reason)
+		attrs = append(attrs, "details", logattr.Prefix(f.reason, logattr.MaxText)) // it may quote the kid or the JWS
 	}
 	e, ok := errors.AsType[*Error](err)
 	if ok {
