@@ -13,54 +13,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
-// Tenant is the set of tenant operations the dashboard calls.
+// Tenant is what the dashboard calls: the tenant's operations, and the administrators' sessions.
 type Tenant interface {
+	tenant.Operations
 	SignIn(ctx context.Context, email, password string) (tenant.AdminSession, error)
 	AdminSession(ctx context.Context, token string) (tenant.AdminSession, error)
 	SignOut(ctx context.Context, token string) error
-
-	CreateResourceServer(ctx context.Context, in tenant.ResourceServerInput) (store.ResourceServer, error)
-	ResourceServer(ctx context.Context, idOrIdentifier string) (store.ResourceServer, error)
-	ResourceServers(ctx context.Context, p store.Page) (store.List[store.ResourceServer], error)
-	UpdateResourceServer(ctx context.Context, idOrIdentifier string, in tenant.ResourceServerPatch) (store.ResourceServer, error)
-	DeleteResourceServer(ctx context.Context, idOrIdentifier string) error
-
-	CreateClient(ctx context.Context, in tenant.ClientInput) (store.Client, string, error)
-	Client(ctx context.Context, clientID string) (store.Client, error)
-	Clients(ctx context.Context, p store.Page) (store.List[store.Client], error)
-	UpdateClient(ctx context.Context, clientID string, in tenant.ClientPatch) (store.Client, error)
-	DeleteClient(ctx context.Context, clientID string) error
-	RotateClientSecret(ctx context.Context, clientID string) (store.Client, string, error)
-
-	CreateClientCredential(ctx context.Context, clientID string, in tenant.ClientCredentialInput) (store.ClientCredential, error)
-	ClientCredentials(ctx context.Context, clientID string) ([]store.ClientCredential, error)
-	DeleteClientCredential(ctx context.Context, clientID, id string) error
-
-	CreateClientGrant(ctx context.Context, in tenant.ClientGrantInput) (store.ClientGrant, error)
-	ClientGrant(ctx context.Context, id string) (store.ClientGrant, error)
-	ClientGrants(ctx context.Context, f store.ClientGrantFilter, p store.Page) (store.List[store.ClientGrant], error)
-	UpdateClientGrant(ctx context.Context, id string, in tenant.ClientGrantPatch) (store.ClientGrant, error)
-	DeleteClientGrant(ctx context.Context, id string) error
-	ClientGrantOrganizations(ctx context.Context, grantID string, p store.Page) (store.List[store.Organization], error)
-
-	CreateOrganization(ctx context.Context, in tenant.OrganizationInput) (store.Organization, error)
-	Organization(ctx context.Context, id string) (store.Organization, error)
-	OrganizationByName(ctx context.Context, name string) (store.Organization, error)
-	Organizations(ctx context.Context, p store.Page) (store.List[store.Organization], error)
-	SearchOrganizations(ctx context.Context, prefix string, p store.Page) (store.List[store.Organization], error)
-	UpdateOrganization(ctx context.Context, id string, in tenant.OrganizationPatch) (store.Organization, error)
-	DeleteOrganization(ctx context.Context, id string) error
-
-	AddOrganizationClientGrant(ctx context.Context, orgID, grantID string) (store.ClientGrant, error)
-	OrganizationClientGrants(ctx context.Context, orgID string, f store.ClientGrantFilter, p store.Page) (store.List[store.ClientGrant], error)
-	RemoveOrganizationClientGrant(ctx context.Context, orgID, grantID string) error
-
-	Settings(ctx context.Context) (store.TenantSettings, error)
-	UpdateSettings(ctx context.Context, in tenant.SettingsPatch) (store.TenantSettings, error)
 }
 
 var _ Tenant = (*tenant.Service)(nil)

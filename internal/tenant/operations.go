@@ -1,0 +1,56 @@
+package tenant
+
+import (
+	"context"
+
+	"github.com/orgauth/orgauth/internal/store"
+)
+
+// Operations are the tenant's operations on its configuration, written once here and offered alike by
+// every face: the Management API, the dashboard, and the organization-scoped API to come. A face
+// declares its own interface as Operations plus what only it needs (Management token audiences,
+// dashboard sign-in), so no face holds a copy of this list.
+type Operations interface {
+	CreateResourceServer(ctx context.Context, in ResourceServerInput) (store.ResourceServer, error)
+	ResourceServer(ctx context.Context, idOrIdentifier string) (store.ResourceServer, error)
+	ResourceServers(ctx context.Context, p store.Page) (store.List[store.ResourceServer], error)
+	UpdateResourceServer(ctx context.Context, idOrIdentifier string, in ResourceServerPatch) (store.ResourceServer, error)
+	DeleteResourceServer(ctx context.Context, idOrIdentifier string) error
+
+	CreateClient(ctx context.Context, in ClientInput) (store.Client, string, error)
+	Client(ctx context.Context, clientID string) (store.Client, error)
+	Clients(ctx context.Context, p store.Page) (store.List[store.Client], error)
+	UpdateClient(ctx context.Context, clientID string, in ClientPatch) (store.Client, error)
+	DeleteClient(ctx context.Context, clientID string) error
+	RotateClientSecret(ctx context.Context, clientID string) (store.Client, string, error)
+
+	CreateClientCredential(ctx context.Context, clientID string, in ClientCredentialInput) (store.ClientCredential, error)
+	ClientCredentials(ctx context.Context, clientID string) ([]store.ClientCredential, error)
+	ClientCredential(ctx context.Context, clientID, id string) (store.ClientCredential, error)
+	UpdateClientCredential(ctx context.Context, clientID, id string, in ClientCredentialPatch) (store.ClientCredential, error)
+	DeleteClientCredential(ctx context.Context, clientID, id string) error
+
+	CreateClientGrant(ctx context.Context, in ClientGrantInput) (store.ClientGrant, error)
+	ClientGrant(ctx context.Context, id string) (store.ClientGrant, error)
+	ClientGrants(ctx context.Context, f store.ClientGrantFilter, p store.Page) (store.List[store.ClientGrant], error)
+	UpdateClientGrant(ctx context.Context, id string, in ClientGrantPatch) (store.ClientGrant, error)
+	DeleteClientGrant(ctx context.Context, id string) error
+	ClientGrantOrganizations(ctx context.Context, grantID string, p store.Page) (store.List[store.Organization], error)
+
+	CreateOrganization(ctx context.Context, in OrganizationInput) (store.Organization, error)
+	Organization(ctx context.Context, id string) (store.Organization, error)
+	OrganizationByName(ctx context.Context, name string) (store.Organization, error)
+	Organizations(ctx context.Context, p store.Page) (store.List[store.Organization], error)
+	SearchOrganizations(ctx context.Context, namePrefix string, p store.Page) (store.List[store.Organization], error)
+	UpdateOrganization(ctx context.Context, id string, in OrganizationPatch) (store.Organization, error)
+	DeleteOrganization(ctx context.Context, id string) error
+
+	AddOrganizationClientGrant(ctx context.Context, orgID, grantID string) (store.ClientGrant, error)
+	OrganizationClientGrants(ctx context.Context, orgID string, f store.ClientGrantFilter, p store.Page) (store.List[store.ClientGrant], error)
+	RemoveOrganizationClientGrant(ctx context.Context, orgID, grantID string) error
+
+	Settings(ctx context.Context) (store.TenantSettings, error)
+	UpdateSettings(ctx context.Context, in SettingsPatch) (store.TenantSettings, error)
+}
+
+var _ Operations = (*Service)(nil)
