@@ -54,10 +54,11 @@ var mayImport = map[string][]string{
 	"internal/store":     {},
 	"internal/store/...": {"internal/store", "internal/store/..."},
 	// Leaves.
-	"internal/config":   {},
-	"internal/kek":      {},
-	"internal/logattr":  {},
-	"internal/password": {},
+	"internal/config":    {},
+	"internal/kek":       {},
+	"internal/logattr":   {},
+	"internal/password":  {},
+	"internal/authlimit": {},
 	// This package: a test only.
 	"internal/arch": {},
 	// Public: what other modules import; never internal/....
