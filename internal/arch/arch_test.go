@@ -41,24 +41,26 @@ var mayImport = map[string][]string{
 		"internal/tenant", "internal/policy", "internal/keys", "internal/kek", "internal/store",
 		"internal/store/...", "internal/logattr", "accesstoken"},
 	// The faces: each speaks to the layer below, never to another face.
-	"internal/oauth": {"internal/tenant", "internal/policy", "internal/keys", "internal/logattr"},
+	"internal/oauth": {"internal/tenant", "internal/policy", "internal/keys", "internal/logattr", "internal/jsonappend"},
 	// The Management API verifies its bearer tokens with the public verifier, as any resource server.
 	"internal/mgmt":      {"internal/tenant", "internal/policy", "internal/keys", "internal/logattr", "accesstoken"},
 	"internal/dashboard": {"internal/tenant", "internal/policy", "internal/keys", "internal/logattr"},
-	// The domain: tenant's operations and the signing keys, over the store; policy is pure.
-	"internal/tenant": {"internal/store", "internal/kek", "internal/logattr"},
-	"internal/keys":   {"internal/store", "internal/kek", "internal/logattr"},
+	// The domain: tenant's operations and its snapshots (the facts policy decides on), the signing keys
+	// (which sign only what policy decided), over the store; policy is pure.
+	"internal/tenant": {"internal/store", "internal/policy", "internal/kek", "internal/logattr"},
+	"internal/keys":   {"internal/store", "internal/policy", "internal/kek", "internal/logattr", "internal/jsonappend"},
 	"internal/policy": {},
 	// The store: the interface and records import nothing of ours; backends, their shared SQL code
 	// and the conformance suite import the store and each other.
 	"internal/store":     {},
 	"internal/store/...": {"internal/store", "internal/store/..."},
 	// Leaves.
-	"internal/config":    {},
-	"internal/kek":       {},
-	"internal/logattr":   {},
-	"internal/password":  {},
-	"internal/authlimit": {},
+	"internal/config":     {},
+	"internal/kek":        {},
+	"internal/logattr":    {},
+	"internal/password":   {},
+	"internal/authlimit":  {},
+	"internal/jsonappend": {},
 	// This package: a test only.
 	"internal/arch": {},
 	// Public: what other modules import; never internal/....

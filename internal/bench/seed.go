@@ -243,10 +243,13 @@ func (m *manifest) verify(ctx context.Context, st store.Store) error {
 	if err != nil {
 		return fmt.Errorf("open tenant: %w", err)
 	}
-	dir := svc.Directory()
+	snap, err := svc.Directory().Snapshot()
+	if err != nil {
+		return err
+	}
 	for _, a := range slices.Concat([]app{{ClientID: m.AdminID, Secret: m.AdminSecret}}, m.Apps) {
-		if _, err := dir.AuthenticateClient(ctx, a.ClientID, a.Secret); err != nil {
-			return fmt.Errorf("application %s: %w", a.ClientID, err)
+		if _, ok := snap.AuthenticateClient(a.ClientID, a.Secret); !ok {
+			return fmt.Errorf("application %s does not authenticate with its secret", a.ClientID)
 		}
 	}
 	orgs, err := st.ListOrganizations(ctx, store.Page{Limit: 1, WantTotal: true})

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/orgauth/orgauth/internal/policy"
 	"github.com/orgauth/orgauth/internal/store"
 )
 
@@ -131,5 +132,5 @@ func usageLabel(usage string) string {
 // supportsOrganizations reports whether a grant's usage lets a token request name an organization, i.e.
 // whether associating it with one does anything (tenant refuses the association otherwise).
 func supportsOrganizations(g store.ClientGrant) bool {
-	return g.OrganizationUsage == store.UsageAllow || g.OrganizationUsage == store.UsageRequire
+	return policy.Usage(g.OrganizationUsage).AdmitsOrganizations()
 }

@@ -114,7 +114,7 @@ func claimsAt(t testing.TB, now time.Time, set map[string]any) []byte {
 
 func sign(t testing.TB, m *Manager, alg string, claims []byte) string {
 	t.Helper()
-	tok, err := m.Sign(alg, claims)
+	tok, err := m.sign(alg, claims)
 	if err != nil {
 		t.Fatalf("Sign(%s): %v", alg, err)
 	}

@@ -1,15 +1,61 @@
 package keys
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"runtime"
+
+	"github.com/orgauth/orgauth/internal/jsonappend"
+	"github.com/orgauth/orgauth/internal/policy"
 )
 
-// Sign returns the compact JWS of claims (a JSON object) signed with alg's current key. The header is
+// errUndecided: the token did not come from policy.Decide.
+var errUndecided = errors.New("sign access token: not a decided token")
+
+// SignAccessToken returns the JWT of an access token that policy.Decide decided to issue, signed with
+// the current key of its API's algorithm. It is the only way to mint a token: it signs nothing else.
+func (m *Manager) SignAccessToken(t policy.AccessToken) (string, error) {
+	if !t.Valid() {
+		return "", errUndecided
+	}
+	var buf [512]byte
+	return m.sign(t.SigningAlg(), appendAccessClaims(buf[:0], t))
+}
+
+// appendAccessClaims appends the claims of t as a JSON object, with a fresh jti. The order and the
+// names are Auth0's (docs/compatibility.md#access-token-claims).
+func appendAccessClaims(dst []byte, t policy.AccessToken) []byte {
+	dst = append(dst, '{')
+	dst = jsonappend.StringField(dst, "iss", t.Issuer())
+	dst = jsonappend.StringField(dst, "sub", t.ClientID())
+	dst = append(dst[:len(dst)-1], `@clients"`...) // Subject() without its allocation; the suffix needs no escaping
+	dst = jsonappend.StringField(dst, "aud", t.Audience())
+	dst = jsonappend.IntField(dst, "iat", t.IssuedAt().Unix())
+	dst = jsonappend.IntField(dst, "exp", t.ExpiresAt().Unix())
+	dst = jsonappend.StringField(dst, "scope", t.Scope())
+	dst = jsonappend.StringField(dst, "gty", t.GrantType())
+	dst = jsonappend.StringField(dst, "azp", t.ClientID())
+	var jti [16]byte
+	rand.Read(jti[:]) // never fails (crypto/rand, Go 1.24+)
+	dst = jsonappend.FieldName(dst, "jti")
+	dst = append(dst, '"')
+	dst = base64.RawURLEncoding.AppendEncode(dst, jti[:])
+	dst = append(dst, '"')
+	if id := t.OrganizationID(); id != "" {
+		dst = jsonappend.StringField(dst, "org_id", id)
+	}
+	if name := t.OrganizationName(); name != "" {
+		dst = jsonappend.StringField(dst, "org_name", name)
+	}
+	return append(dst, '}')
+}
+
+// sign returns the compact JWS of claims (a JSON object) signed with alg's current key. The header is
 // {"alg":…,"typ":"JWT","kid":…}.
-func (m *Manager) Sign(alg string, claims []byte) (string, error) {
+func (m *Manager) sign(alg string, claims []byte) (string, error) {
 	k := m.snap.Load().current[alg]
 	if k == nil {
 		return "", fmt.Errorf("sign token: %w: %q", ErrUnknownAlgorithm, alg)

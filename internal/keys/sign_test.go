@@ -106,7 +106,7 @@ func TestSign(t *testing.T) {
 		for i := range tokens {
 			wg.Go(func() {
 				var err error
-				if tokens[i], err = m.Sign(ES256, claims); err != nil {
+				if tokens[i], err = m.sign(ES256, claims); err != nil {
 					t.Error(err)
 				}
 			})
@@ -122,7 +122,7 @@ func TestSign(t *testing.T) {
 
 	t.Run("an unknown algorithm is an error", func(t *testing.T) {
 		for _, alg := range []string{"HS256", "none", "", "rs256", "EdDSA"} {
-			if _, err := m.Sign(alg, claims); !errors.Is(err, ErrUnknownAlgorithm) {
+			if _, err := m.sign(alg, claims); !errors.Is(err, ErrUnknownAlgorithm) {
 				t.Errorf("Sign(%q) error = %v, want ErrUnknownAlgorithm", alg, err)
 			}
 		}
@@ -214,7 +214,7 @@ func BenchmarkSign(b *testing.B) {
 		b.Run(alg, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := m.Sign(alg, claims); err != nil {
+				if _, err := m.sign(alg, claims); err != nil {
 					b.Fatal(err)
 				}
 			}

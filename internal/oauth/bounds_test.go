@@ -90,7 +90,7 @@ func TestOverlongClientIDIsRefusedBeforeLookup(t *testing.T) {
 	for name, request := range requests {
 		t.Run("fail/"+name, func(t *testing.T) {
 			f := newFixture(t)
-			f.dir.failing = "AuthenticateClient"
+			f.dir.viewErr = errBackend
 			checkError(t, f.serve(request()), http.StatusUnauthorized, "invalid_client", "Client authentication failed")
 			if logs := f.logs.String(); strings.Contains(logs, long) || len(logs) > 1024 {
 				t.Errorf("the log quotes the id: %.300s", logs)
@@ -99,7 +99,7 @@ func TestOverlongClientIDIsRefusedBeforeLookup(t *testing.T) {
 	}
 	t.Run("ok/an id of 64 characters is looked up", func(t *testing.T) {
 		f := newFixture(t)
-		f.dir.failing = "AuthenticateClient"
+		f.dir.viewErr = errBackend
 		r := formRequest(url.Values{"grant_type": {"client_credentials"}, "client_id": {strings.Repeat("é", tenant.MaxClientIDLength)}, "client_secret": {"s"}})
 		checkError(t, f.serve(r), http.StatusInternalServerError, "server_error", "Internal error")
 	})

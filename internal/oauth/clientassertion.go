@@ -2,7 +2,6 @@ package oauth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -46,71 +45,69 @@ func (t *tokenRequest) hasAssertion() bool {
 
 // authenticateAssertion authenticates the client by private_key_jwt. Every failure is invalid_client
 // with its reason logged; a secret sent as well is an invalid_request (one method per request).
-func (h *Handler) authenticateAssertion(ctx context.Context, req *tokenRequest) (store.Client, error) {
+func (h *Handler) authenticateAssertion(ctx context.Context, view View, req *tokenRequest) (*tenant.TokenClient, error) {
 	secret, err := req.param("client_secret")
 	if err != nil {
-		return store.Client{}, err
+		return nil, err
 	}
 	if secret != "" {
-		return store.Client{}, ErrInvalidRequest.WithDescription("client_assertion cannot be combined with client_secret")
+		return nil, ErrInvalidRequest.WithDescription("client_assertion cannot be combined with client_secret")
 	}
 	assertion, err := req.param("client_assertion")
 	if err != nil {
-		return store.Client{}, err
+		return nil, err
 	}
 	typ, err := req.param("client_assertion_type")
 	if err != nil {
-		return store.Client{}, err
+		return nil, err
 	}
 	clientID, err := req.param("client_id")
 	if err != nil {
-		return store.Client{}, err
+		return nil, err
 	}
 	switch {
 	case typ != assertionType:
-		return store.Client{}, authFailed("client_assertion_type must be %s", assertionType)
+		return nil, authFailed("client_assertion_type must be %s", assertionType)
 	case assertion == "":
-		return store.Client{}, authFailed("client_assertion is missing")
+		return nil, authFailed("client_assertion is missing")
 	case len(assertion) > maxAssertionBytes:
-		return store.Client{}, authFailed("the assertion is longer than %d bytes", maxAssertionBytes)
+		return nil, authFailed("the assertion is longer than %d bytes", maxAssertionBytes)
 	}
 	tok, err := jwt.ParseSigned(assertion, assertionAlgs)
 	if err != nil {
-		return store.Client{}, authFailed("the assertion is not a JWS signed with RS256, RS384 or PS256: %v", err)
+		return nil, authFailed("the assertion is not a JWS signed with RS256, RS384 or PS256: %v", err)
 	}
 	header := tok.Headers[0]
 	var unverified assertionClaims
 	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil {
-		return store.Client{}, authFailed("the assertion's claims are malformed: %v", err)
+		return nil, authFailed("the assertion's claims are malformed: %v", err)
 	}
 	sub := unverified.Subject
 	switch {
 	case sub == "" || unverified.Issuer != sub:
-		return store.Client{}, authFailed("iss and sub must both be the client_id")
+		return nil, authFailed("iss and sub must both be the client_id")
 	case len(sub) > maxAssertionField:
-		return store.Client{}, authFailed("sub is longer than %d characters", maxAssertionField)
+		return nil, authFailed("sub is longer than %d characters", maxAssertionField)
 	case clientID != "" && clientID != sub:
-		return store.Client{}, authFailed("client_id differs from the assertion's sub")
+		return nil, authFailed("client_id differs from the assertion's sub")
 	}
-	client, creds, err := h.dir.ClientForAssertion(ctx, sub)
+	client, ok := view.Client(sub)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return store.Client{}, authFailed("unknown client")
-	case err != nil:
-		return store.Client{}, fmt.Errorf("load client %s for its assertion: %w", sub, err)
-	case len(creds) == 0:
-		return store.Client{}, authFailed("the client does not authenticate with private_key_jwt")
+	case !ok:
+		return nil, authFailed("unknown client")
+	case len(client.Credentials) == 0:
+		return nil, authFailed("the client does not authenticate with private_key_jwt")
 	}
 	now := h.now()
-	cred, claims, err := verifyAssertion(tok, header, creds, now)
+	cred, claims, err := verifyAssertion(tok, header, client.Credentials, now)
 	if err != nil {
-		return store.Client{}, err
+		return nil, err
 	}
 	if err := h.checkAssertionClaims(claims, now); err != nil {
-		return store.Client{}, err
+		return nil, err
 	}
 	if !h.jtis.use(client.ClientID, claims.ID, claims.Expiry.Time().Add(assertionSkew), now) {
-		return store.Client{}, authFailed("the assertion's jti was used before, or the replay cache is full")
+		return nil, authFailed("the assertion's jti was used before, or the replay cache is full")
 	}
 	h.log.InfoContext(ctx, "client authenticated", "client_id", client.ClientID, slog.Group("details",
 		"token_endpoint_auth_method", methodPrivateKeyJWT,

@@ -2,7 +2,6 @@ package oauth
 
 import (
 	"bytes"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -21,7 +20,9 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/orgauth/orgauth/internal/policy"
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 const testIssuer = "https://auth.example.com/"
@@ -61,8 +62,8 @@ var testSecrets = map[string]string{
 	"spa":      "spa-secret",        // app_type spa, client_secret_post, client_credentials listed (stored before the rule)
 }
 
-// fakeDirectory is an in-memory Directory. The method named by failing returns failWith (errBackend by default).
-type fakeDirectory struct {
+// fakeTenant is an in-memory View. When viewErr is set, taking a view fails with it.
+type fakeTenant struct {
 	mu          sync.Mutex
 	secrets     map[string]string
 	clients     map[string]store.Client
@@ -71,16 +72,15 @@ type fakeDirectory struct {
 	orgs        map[string]store.Organization   // by id
 	assoc       map[[2]string]bool              // by (organization id, grant id)
 	settings    store.TenantSettings
-	failing     string
-	failWith    error                               // what the failing method returns; errBackend when nil
+	viewErr     error
 	nameLookups []string                            // names passed to OrganizationByName
 	creds       map[string][]store.ClientCredential // referenced private_key_jwt credentials by client_id
 }
 
-var _ Directory = (*fakeDirectory)(nil)
+var _ View = (*fakeTenant)(nil)
 
-func newFakeDirectory() *fakeDirectory {
-	d := &fakeDirectory{
+func newFakeTenant() *fakeTenant {
+	d := &fakeTenant{
 		secrets: testSecrets,
 		clients: map[string]store.Client{},
 		apis:    map[string]store.ResourceServer{},
@@ -153,85 +153,73 @@ func newFakeDirectory() *fakeDirectory {
 	return d
 }
 
-func (d *fakeDirectory) AuthenticateClient(_ context.Context, clientID, secret string) (store.Client, error) {
-	if err := d.fail("AuthenticateClient"); err != nil {
-		return store.Client{}, err
+// view is the Config.View of the fixture.
+func (d *fakeTenant) view() (View, error) {
+	if d.viewErr != nil {
+		return nil, d.viewErr
 	}
+	return d, nil
+}
+
+func (d *fakeTenant) Issuer() string { return testIssuer }
+
+func (d *fakeTenant) OrganizationNamesAllowed() bool {
+	return d.settings.AllowOrganizationNameInAuthenticationAPI
+}
+
+func (d *fakeTenant) tokenClient(c store.Client) *tenant.TokenClient {
+	p := policy.Client{ID: c.ClientID, GrantTypes: c.GrantTypes, Public: c.IsPublic()}
+	if c.DefaultOrganization != nil {
+		p.DefaultOrganization, p.DefaultOrganizationFlows = c.DefaultOrganization.OrganizationID, c.DefaultOrganization.Flows
+	}
+	return &tenant.TokenClient{Client: c, Policy: p, Credentials: d.creds[c.ClientID]}
+}
+
+func (d *fakeTenant) AuthenticateClient(clientID, secret string) (*tenant.TokenClient, bool) {
 	c, ok := d.clients[clientID]
 	if !ok || d.secrets[clientID] != secret {
-		return store.Client{}, fmt.Errorf("client %s: %w", clientID, store.ErrNotFound)
+		return nil, false
 	}
-	return c, nil
+	return d.tokenClient(c), true
 }
 
-func (d *fakeDirectory) ResourceServerByIdentifier(_ context.Context, audience string) (store.ResourceServer, error) {
-	if err := d.fail("ResourceServerByIdentifier"); err != nil {
-		return store.ResourceServer{}, err
+func (d *fakeTenant) Client(clientID string) (*tenant.TokenClient, bool) {
+	c, ok := d.clients[clientID]
+	if !ok {
+		return nil, false
 	}
-	if rs, ok := d.apis[audience]; ok {
-		return rs, nil
-	}
-	return store.ResourceServer{}, store.ErrNotFound
+	return d.tokenClient(c), true
 }
 
-func (d *fakeDirectory) ClientGrantFor(_ context.Context, clientID, audience string) (store.ClientGrant, error) {
-	if err := d.fail("ClientGrantFor"); err != nil {
-		return store.ClientGrant{}, err
-	}
-	if g, ok := d.grants[[2]string{clientID, audience}]; ok {
-		return g, nil
-	}
-	return store.ClientGrant{}, store.ErrNotFound
+func (d *fakeTenant) API(audience string) (policy.API, bool) {
+	rs, ok := d.apis[audience]
+	return policy.API{Identifier: rs.Identifier, SigningAlg: rs.SigningAlg, TokenLifetime: rs.TokenLifetime}, ok
 }
 
-func (d *fakeDirectory) OrganizationByID(_ context.Context, id string) (store.Organization, error) {
-	if err := d.fail("OrganizationByID"); err != nil {
-		return store.Organization{}, err
-	}
-	if o, ok := d.orgs[id]; ok {
-		return o, nil
-	}
-	return store.Organization{}, store.ErrNotFound
+func (d *fakeTenant) ClientGrant(clientID, audience string) (policy.Grant, bool) {
+	g, ok := d.grants[[2]string{clientID, audience}]
+	return policy.Grant{ID: g.ID, Usage: policy.Usage(g.OrganizationUsage), AllowAnyOrganization: g.AllowAnyOrganization, Scopes: g.Scope}, ok
 }
 
-func (d *fakeDirectory) OrganizationByName(_ context.Context, name string) (store.Organization, error) {
+func (d *fakeTenant) OrganizationByID(id string) (policy.Organization, bool) {
+	o, ok := d.orgs[id]
+	return policy.Organization{ID: o.ID, Name: o.Name}, ok
+}
+
+func (d *fakeTenant) OrganizationByName(name string) (policy.Organization, bool) {
 	d.mu.Lock()
 	d.nameLookups = append(d.nameLookups, name)
 	d.mu.Unlock()
-	if err := d.fail("OrganizationByName"); err != nil {
-		return store.Organization{}, err
-	}
 	for _, o := range d.orgs {
 		if o.Name == name {
-			return o, nil
+			return policy.Organization{ID: o.ID, Name: o.Name}, true
 		}
 	}
-	return store.Organization{}, store.ErrNotFound
+	return policy.Organization{}, false
 }
 
-func (d *fakeDirectory) Associated(_ context.Context, orgID, grantID string) (bool, error) {
-	if err := d.fail("Associated"); err != nil {
-		return false, err
-	}
-	return d.assoc[[2]string{orgID, grantID}], nil
-}
-
-func (d *fakeDirectory) ClientForAssertion(_ context.Context, clientID string) (store.Client, []store.ClientCredential, error) {
-	if err := d.fail("ClientForAssertion"); err != nil {
-		return store.Client{}, nil, err
-	}
-	c, ok := d.clients[clientID]
-	if !ok {
-		return store.Client{}, nil, store.ErrNotFound
-	}
-	return c, d.creds[clientID], nil
-}
-
-func (d *fakeDirectory) Settings(context.Context) (store.TenantSettings, error) {
-	if err := d.fail("Settings"); err != nil {
-		return store.TenantSettings{}, err
-	}
-	return d.settings, nil
+func (d *fakeTenant) Associated(orgID, grantID string) bool {
+	return d.assoc[[2]string{orgID, grantID}]
 }
 
 // testSigner signs with a real P-256 key and supports ES256 only; it records the algorithms asked for.
@@ -262,12 +250,29 @@ func newTestSigner(t testing.TB) *testSigner {
 	return &testSigner{key: key, signer: signer}
 }
 
-func (s *testSigner) Sign(alg string, claims []byte) (string, error) {
+// SignAccessToken signs the decided token's claims, serialized here by encoding/json: what the token
+// says is the handler's business, its exact encoding the real signer's (internal/keys).
+func (s *testSigner) SignAccessToken(tok policy.AccessToken) (string, error) {
 	s.mu.Lock()
-	s.algs = append(s.algs, alg)
+	s.algs = append(s.algs, tok.SigningAlg())
 	s.mu.Unlock()
-	if alg != "ES256" {
-		return "", fmt.Errorf("no %s key", alg)
+	if tok.SigningAlg() != "ES256" {
+		return "", fmt.Errorf("no %s key", tok.SigningAlg())
+	}
+	jti := make([]byte, 16)
+	rand.Read(jti)
+	c := map[string]any{"iss": tok.Issuer(), "sub": tok.Subject(), "aud": tok.Audience(), "iat": tok.IssuedAt().Unix(),
+		"exp": tok.ExpiresAt().Unix(), "scope": tok.Scope(), "gty": tok.GrantType(), "azp": tok.ClientID(),
+		"jti": base64.RawURLEncoding.EncodeToString(jti)}
+	if tok.OrganizationID() != "" {
+		c["org_id"] = tok.OrganizationID()
+	}
+	if tok.OrganizationName() != "" {
+		c["org_name"] = tok.OrganizationName()
+	}
+	claims, err := json.Marshal(c)
+	if err != nil {
+		return "", err
 	}
 	jws, err := s.signer.Sign(claims)
 	if err != nil {
@@ -286,9 +291,9 @@ func (s *testSigner) JWKS() []byte {
 	return b
 }
 
-// fixture is a Handler over the fake directory, with its log captured.
+// fixture is a Handler over the fake tenant, with its log captured.
 type fixture struct {
-	dir    *fakeDirectory
+	dir    *fakeTenant
 	signer *testSigner
 	mux    *http.ServeMux
 	logs   *lockedBuffer
@@ -296,13 +301,13 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{dir: newFakeDirectory(), signer: newTestSigner(t), mux: http.NewServeMux(), logs: &lockedBuffer{}}
+	f := &fixture{dir: newFakeTenant(), signer: newTestSigner(t), mux: http.NewServeMux(), logs: &lockedBuffer{}}
 	New(Config{
-		Issuer:    testIssuer,
-		Directory: f.dir,
-		Signer:    f.signer,
-		Logger:    slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Now:       func() time.Time { return testNow },
+		Issuer: testIssuer,
+		View:   f.dir.view,
+		Signer: f.signer,
+		Logger: slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:    func() time.Time { return testNow },
 	}).Mount(f.mux)
 	return f
 }
@@ -440,15 +445,4 @@ func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) 
 
 func httpRequest(method, target string) *http.Request {
 	return httptest.NewRequest(method, target, nil)
-}
-
-// fail returns the error the method named fails with, or nil.
-func (d *fakeDirectory) fail(method string) error {
-	switch {
-	case d.failing != method:
-		return nil
-	case d.failWith != nil:
-		return d.failWith
-	}
-	return errBackend
 }

@@ -34,16 +34,16 @@ func init() {
 // are allowed, so that they are looked up too. It logs at debug level to nowhere, so the log code runs on
 // every input without the log growing.
 func fuzzTokenHandler(tb testing.TB) http.Handler {
-	dir := newFakeDirectory()
+	dir := newFakeTenant()
 	delete(dir.apis, audPS256)
 	dir.settings.AllowOrganizationNameInAuthenticationAPI = true
 	mux := http.NewServeMux()
 	New(Config{
-		Issuer:    testIssuer,
-		Directory: dir,
-		Signer:    newTestSigner(tb),
-		Logger:    slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Now:       func() time.Time { return testNow },
+		Issuer: testIssuer,
+		View:   dir.view,
+		Signer: newTestSigner(tb),
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:    func() time.Time { return testNow },
 	}).Mount(mux)
 	return mux
 }

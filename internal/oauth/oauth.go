@@ -1,55 +1,52 @@
 // Package oauth serves the OAuth 2.0 token endpoint (POST /oauth/token) and the discovery documents
 // (/.well-known/openid-configuration, /.well-known/jwks.json).
 //
-// The dispatcher in token.go owns what every grant shares: parsing the request once, authenticating the
-// client and writing the answer. Each grant type is one type in its own file; today that is
-// client_credentials, whose decision is internal/policy's.
+// The dispatcher in token.go owns what every grant shares: parsing the request once, taking one view of
+// the tenant, authenticating the client and writing the answer. Each grant type is one type in its own
+// file; today that is client_credentials, whose decision is internal/policy's.
 package oauth
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/policy"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
-// Directory is the token endpoint's view of the tenant, served from memory in steady state.
-type Directory interface {
-	// AuthenticateClient returns the client when secret is its current secret (constant-time keyed-hash
-	// comparison inside); store.ErrNotFound wrapped when the client is unknown or the secret is wrong.
-	AuthenticateClient(ctx context.Context, clientID, secret string) (store.Client, error)
-	ResourceServerByIdentifier(ctx context.Context, audience string) (store.ResourceServer, error) // ErrNotFound
-	ClientGrantFor(ctx context.Context, clientID, audience string) (store.ClientGrant, error)      // ErrNotFound
-	OrganizationByID(ctx context.Context, id string) (store.Organization, error)                   // ErrNotFound
-	OrganizationByName(ctx context.Context, lowercaseName string) (store.Organization, error)      // ErrNotFound
-	Associated(ctx context.Context, orgID, grantID string) (bool, error)
-	Settings(ctx context.Context) (store.TenantSettings, error)
-	// ClientForAssertion returns a client and the credentials its private_key_jwt references (none when it
-	// does not use it); store.ErrNotFound wrapped when the client is unknown.
-	ClientForAssertion(ctx context.Context, clientID string) (store.Client, []store.ClientCredential, error)
+// View is the tenant as one token request sees it: a consistent state, read without I/O
+// (tenant.Snapshot).
+type View interface {
+	policy.Tenant
+	// AuthenticateClient returns the client when secret is its current secret (constant-time
+	// comparison inside); false when the client is unknown or the secret is wrong.
+	AuthenticateClient(clientID, secret string) (*tenant.TokenClient, bool)
+	// Client returns a client without authenticating it (private_key_jwt verifies its assertion).
+	Client(clientID string) (*tenant.TokenClient, bool)
 }
 
-// Signer signs access tokens: compact JWS of the JSON claims with the alg's current key.
+// Signer signs what policy.Decide decided and publishes the keys.
 type Signer interface {
-	Sign(alg string, claims []byte) (string, error)
+	SignAccessToken(policy.AccessToken) (string, error)
 	JWKS() []byte
 }
 
-// Config is what New needs. Issuer, Directory and Signer are required.
+// Config is what New needs. Issuer, View and Signer are required.
 type Config struct {
-	Issuer    string // public base URL with a trailing slash; the iss claim
-	Directory Directory
-	Signer    Signer
-	Logger    *slog.Logger     // nil discards
-	Now       func() time.Time // nil: time.Now
+	Issuer string // public base URL with a trailing slash
+	// View returns the tenant's current state; an error (wrapping store.ErrUnavailable when the state
+	// cannot be trusted) fails the request.
+	View   func() (View, error)
+	Signer Signer
+	Logger *slog.Logger     // nil discards
+	Now    func() time.Time // nil: time.Now
 }
 
 // Handler serves the token endpoint and the discovery documents.
 type Handler struct {
-	dir       Directory
+	view      func() (View, error)
 	signer    Signer
 	log       *slog.Logger
 	grants    map[string]grantHandler // by grant_type
@@ -72,8 +69,8 @@ func New(cfg Config) *Handler {
 	switch {
 	case !strings.HasSuffix(cfg.Issuer, "/"):
 		panic("oauth.New: Issuer must end with a slash")
-	case cfg.Directory == nil:
-		panic("oauth.New: Directory is nil")
+	case cfg.View == nil:
+		panic("oauth.New: View is nil")
 	case cfg.Signer == nil:
 		panic("oauth.New: Signer is nil")
 	}
@@ -84,15 +81,10 @@ func New(cfg Config) *Handler {
 		cfg.Now = time.Now
 	}
 	grants := map[string]grantHandler{
-		grantClientCredentials: &clientCredentials{
-			issuer: cfg.Issuer,
-			dir:    cfg.Directory,
-			signer: cfg.Signer,
-			now:    cfg.Now,
-		},
+		policy.GrantClientCredentials: &clientCredentials{signer: cfg.Signer, now: cfg.Now},
 	}
 	return &Handler{
-		dir:       cfg.Directory,
+		view:      cfg.View,
 		signer:    cfg.Signer,
 		log:       cfg.Logger,
 		grants:    grants,

@@ -1,6 +1,10 @@
 package oauth
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/orgauth/orgauth/internal/jsonappend"
+)
 
 // setTokenHeaders sets the headers of every token endpoint answer (RFC 6749 §5.1).
 func setTokenHeaders(h http.Header) {
@@ -18,8 +22,8 @@ func writeError(w http.ResponseWriter, e *Error, challenge string) {
 	}
 	b := make([]byte, 0, 64+len(e.Code)+len(e.Description))
 	b = append(b, '{')
-	b = appendStringField(b, "error", e.Code)
-	b = appendStringField(b, "error_description", e.Description)
+	b = jsonappend.StringField(b, "error", e.Code)
+	b = jsonappend.StringField(b, "error_description", e.Description)
 	b = append(b, '}')
 	w.WriteHeader(e.Status)
 	w.Write(b)
@@ -30,10 +34,10 @@ func writeToken(w http.ResponseWriter, t *tokenResponse) {
 	setTokenHeaders(w.Header())
 	b := make([]byte, 0, 96+len(t.accessToken)+len(t.scope))
 	b = append(b, '{')
-	b = appendStringField(b, "access_token", t.accessToken)
-	b = appendStringField(b, "scope", t.scope)
-	b = appendIntField(b, "expires_in", t.expiresIn)
-	b = appendStringField(b, "token_type", "Bearer")
+	b = jsonappend.StringField(b, "access_token", t.accessToken)
+	b = jsonappend.StringField(b, "scope", t.scope)
+	b = jsonappend.IntField(b, "expires_in", t.expiresIn)
+	b = jsonappend.StringField(b, "token_type", "Bearer")
 	b = append(b, '}')
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)

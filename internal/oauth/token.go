@@ -8,12 +8,14 @@ import (
 
 	"github.com/orgauth/orgauth/internal/logattr"
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
-// grantHandler issues a token for one grant type, for a client the dispatcher has authenticated.
-// It returns an *Error for a refusal; any other error is an internal fault.
+// grantHandler issues a token for one grant type, for a client the dispatcher has authenticated, from
+// the view of the tenant the dispatcher took. It returns an *Error for a refusal; any other error is an
+// internal fault.
 type grantHandler interface {
-	handle(ctx context.Context, req *tokenRequest, client store.Client) (*tokenResponse, error)
+	handle(ctx context.Context, view View, req *tokenRequest, client *tenant.TokenClient) (*tokenResponse, error)
 }
 
 // tokenResponse is a successful token answer (RFC 6749 §5.1).
@@ -60,40 +62,41 @@ func (h *Handler) exchange(ctx context.Context, req *tokenRequest) (*tokenRespon
 	if !ok {
 		return nil, ErrUnsupportedGrantType.WithDescription("Unsupported grant type: " + grantType)
 	}
-	client, err := h.authenticate(ctx, req)
+	view, err := h.view()
+	if err != nil {
+		return nil, fmt.Errorf("view the tenant: %w", err)
+	}
+	client, err := h.authenticate(ctx, view, req)
 	if err != nil {
 		return nil, err
 	}
-	return grant.handle(ctx, req, client)
+	return grant.handle(ctx, view, req, client)
 }
 
 // authenticate checks the client's secret, sent by client_secret_basic or client_secret_post.
 // Missing credentials fail authentication like wrong ones: RFC 6749 §5.2 names "no client
 // authentication included" as invalid_client.
-func (h *Handler) authenticate(ctx context.Context, req *tokenRequest) (store.Client, error) {
+func (h *Handler) authenticate(ctx context.Context, view View, req *tokenRequest) (*tenant.TokenClient, error) {
 	if req.hasAssertion() {
-		return h.authenticateAssertion(ctx, req)
+		return h.authenticateAssertion(ctx, view, req)
 	}
 	clientID, err := req.param("client_id")
 	if err != nil {
-		return store.Client{}, err
+		return nil, err
 	}
 	secret, err := req.param("client_secret")
 	if err != nil {
-		return store.Client{}, err
+		return nil, err
 	}
 	if clientID == "" || secret == "" {
-		return store.Client{}, ErrInvalidClient
+		return nil, ErrInvalidClient
 	}
-	client, err := h.dir.AuthenticateClient(ctx, clientID, secret)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return store.Client{}, authFailed("unknown client or wrong secret")
-	case err != nil:
-		return store.Client{}, fmt.Errorf("authenticate client %s: %w", clientID, err)
+	client, ok := view.AuthenticateClient(clientID, secret)
+	if !ok {
+		return nil, authFailed("unknown client or wrong secret")
 	}
-	if err := checkSecretMethod(client, req); err != nil {
-		return store.Client{}, err
+	if err := checkSecretMethod(client.Client, req); err != nil {
+		return nil, err
 	}
 	return client, nil
 }

@@ -345,30 +345,17 @@ func TestTokenEndpointAcceptsOnlyPost(t *testing.T) {
 	}
 }
 
-func TestDirectoryFailureIsAnInternalErrorWithoutItsCause(t *testing.T) {
-	// Each request reaches the failing lookup: by name with names on, by id otherwise.
-	for _, method := range []string{
-		"AuthenticateClient", "Settings", "ResourceServerByIdentifier", "ClientGrantFor",
-		"OrganizationByID", "OrganizationByName", "Associated",
-	} {
-		t.Run(method, func(t *testing.T) {
-			f := newFixture(t)
-			f.dir.failing = method
-			org := acme.ID
-			if method == "OrganizationByName" {
-				f.dir.settings.AllowOrganizationNameInAuthenticationAPI = true
-				org = acme.Name
-			}
-			rec := f.serve(formRequest(clientCredentialsForm("app", url.Values{"audience": {audAllow}, "organization": {org}})))
-			checkError(t, rec, http.StatusInternalServerError, "server_error", "Internal error")
-			if strings.Contains(rec.Body.String(), errBackend.Error()) {
-				t.Errorf("body %s reveals the cause", rec.Body)
-			}
-			line := logLine(t, f.logs.String(), "token request failed")
-			if line["level"] != "ERROR" || !strings.Contains(line["err"].(string), errBackend.Error()) {
-				t.Errorf("log line = %v, want ERROR with the cause", line)
-			}
-		})
+func TestTenantFailureIsAnInternalErrorWithoutItsCause(t *testing.T) {
+	f := newFixture(t)
+	f.dir.viewErr = errBackend
+	rec := f.serve(formRequest(clientCredentialsForm("app", url.Values{"audience": {audAllow}, "organization": {acme.ID}})))
+	checkError(t, rec, http.StatusInternalServerError, "server_error", "Internal error")
+	if strings.Contains(rec.Body.String(), errBackend.Error()) {
+		t.Errorf("body %s reveals the cause", rec.Body)
+	}
+	line := logLine(t, f.logs.String(), "token request failed")
+	if line["level"] != "ERROR" || !strings.Contains(line["err"].(string), errBackend.Error()) {
+		t.Errorf("log line = %v, want ERROR with the cause", line)
 	}
 }
 
@@ -425,8 +412,7 @@ func logLine(t *testing.T, logs, msg string) map[string]any {
 
 func TestUnreachableStoreIsTemporarilyUnavailable(t *testing.T) {
 	f := newFixture(t)
-	f.dir.failing = "ClientGrantFor"
-	f.dir.failWith = fmt.Errorf("dial tcp: connection refused: %w", store.ErrUnavailable)
+	f.dir.viewErr = fmt.Errorf("dial tcp: connection refused: %w", store.ErrUnavailable)
 	rec := f.serve(formRequest(clientCredentialsForm("app", url.Values{"audience": {audAllow}, "organization": {acme.ID}})))
 	checkError(t, rec, http.StatusServiceUnavailable, "temporarily_unavailable", ErrTemporarilyUnavailable.Description)
 	if strings.Contains(rec.Body.String(), "connection refused") {

@@ -1,11 +1,14 @@
-// Package policy decides whether an application may get a client-credentials token for an API, and on
-// behalf of which organization. It is one pure function: the caller looks up the facts first (the grant,
-// the organizations named, whether an organization client grant links them) and Decide does no I/O.
+// Package policy decides every access token orgauth issues: whether it may be issued, and everything it
+// says. Decide is one pure function of the request and of a consistent view of the tenant (Tenant); it
+// returns the token to sign, which only this package can build, or the exact refusal. The signer
+// (internal/keys) signs nothing else, so no other path can mint a token.
 package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 )
 
 // Usage is a client grant's organization_usage.
@@ -19,68 +22,92 @@ const (
 	UsageRequire Usage = "require"
 )
 
-// Usages lists every Usage; the table test covers each one.
+// Usages lists every Usage; the tests enumerate each one.
 var Usages = []Usage{UsageUnset, UsageDeny, UsageAllow, UsageRequire}
 
-// Grant is the client grant for the (client, audience) pair.
+// AdmitsOrganizations reports whether a grant with this usage may issue tokens for an organization:
+// allow and require do; deny, unset and any value this package does not know do not.
+func (u Usage) AdmitsOrganizations() bool { return u == UsageAllow || u == UsageRequire }
+
+// GrantClientCredentials is the grant type (and default-organization flow) of machine-to-machine tokens.
+const GrantClientCredentials = "client_credentials"
+
+// Client is the authenticated application asking for a token.
+type Client struct {
+	ID         string
+	GrantTypes []string
+	// Public: the client cannot keep a credential (token_endpoint_auth_method none, or a spa or native
+	// application), so it may not use client_credentials whatever its grant types say.
+	Public bool
+	// DefaultOrganization is the id of the organization used when a request names none, for the flows
+	// listed in DefaultOrganizationFlows; "" when the client has none.
+	DefaultOrganization      string
+	DefaultOrganizationFlows []string
+}
+
+// API is a resource server: its identifier is the token's audience.
+type API struct {
+	Identifier    string
+	SigningAlg    string // RS256, PS256 or ES256
+	TokenLifetime int    // seconds
+}
+
+// Grant is a client grant: the client may call the API with these scopes.
 type Grant struct {
+	ID                   string
 	Usage                Usage
 	AllowAnyOrganization bool
 	Scopes               []string
 }
 
-// Organization is an organization value the request may act for, with the facts the caller found.
+// Organization is one of the provider's business customers.
 type Organization struct {
-	Value      string // as sent in the request or configured as the default
-	Found      bool   // an organization has that id (or, with names allowed, that name)
-	ID         string // when Found
-	Name       string // when Found
-	Associated bool   // an organization client grant links the grant with this organization
+	ID   string
+	Name string // lowercase
 }
 
-// Request holds every fact the decision needs.
+// Tenant is a consistent view of the tenant's configuration at one moment. Its lookups are pure.
+type Tenant interface {
+	Issuer() string
+	// OrganizationNamesAllowed is the tenant flag allow_organization_name_in_authentication_api.
+	OrganizationNamesAllowed() bool
+	API(audience string) (API, bool)
+	ClientGrant(clientID, audience string) (Grant, bool)
+	OrganizationByID(id string) (Organization, bool)
+	OrganizationByName(lowercaseName string) (Organization, bool)
+	// Associated reports whether an organization client grant links the grant with the organization.
+	Associated(orgID, grantID string) bool
+}
+
+// Request is a client-credentials token request of an authenticated client.
 type Request struct {
-	Audience                 string
-	ClientCredentialsAllowed bool   // the client has the client_credentials grant type
-	APIExists                bool   // an API has this audience as identifier
-	Grant                    *Grant // nil: the client has no grant for the audience
-	// Organization is the organization parameter; nil when the request has none.
-	Organization *Organization
-	// DefaultOrganization is the client's default organization when its flows include
-	// client_credentials; nil otherwise.
-	DefaultOrganization *Organization
-	// NamesAllowed is the tenant flag allow_organization_name_in_authentication_api.
-	NamesAllowed bool
-	// Scopes are the scopes requested; nil or empty asks for all granted scopes.
-	Scopes []string
-}
-
-// Decision is what goes in the token.
-type Decision struct {
-	OrganizationID   string // "" for a token without organization
-	OrganizationName string // set only when NamesAllowed and an organization applies
-	Scopes           []string
+	Client       Client
+	Audience     string
+	Organization string   // the organization parameter as sent: an id (org_…) or a name; "" when absent
+	Scopes       []string // requested; nil or empty asks for every granted scope
+	Now          time.Time
 }
 
 // Reason says why a request is refused.
 type Reason int
 
-// The refusals, in the order Decide checks them.
+// The refusals, in the order Decide checks them (docs/compatibility.md#order-of-checks, checks 9–15).
 const (
-	ReasonGrantTypeNotAllowed    Reason = iota + 1 // the client lacks the client_credentials grant type
+	ReasonGrantTypeNotAllowed    Reason = iota + 1 // the client lacks the client_credentials grant type, or is public
 	ReasonUnknownAudience                          // no API has the audience
 	ReasonNoGrant                                  // the client has no grant for the API
-	ReasonOrganizationNotAllowed                   // organization sent, grant usage is deny
-	ReasonOrganizationRequired                     // grant usage is require, no organization
-	ReasonOrganizationDenied                       // no such organization, or not associated
-	ReasonScopeNotGranted                          // none of the requested scopes is granted
+	ReasonOrganizationNotAllowed                   // organization sent, the grant's usage does not admit one
+	ReasonOrganizationRequired                     // the grant requires an organization, none applies
+	ReasonOrganizationDenied                       // no such organization, or the grant may not act for it
+	ReasonScopeNotGranted                          // scopes requested, none of them granted
 )
 
 // Refusal is the error Decide returns.
 type Refusal struct {
 	Reason       Reason
 	Audience     string
-	Organization string // the organization value, for ReasonOrganizationDenied
+	Organization string   // for ReasonOrganizationDenied: the organization as sent, or the default's id
+	Scopes       []string // for ReasonScopeNotGranted: the scopes requested
 }
 
 func (r *Refusal) Error() string {
@@ -90,59 +117,130 @@ func (r *Refusal) Error() string {
 // IsOrganizationID reports whether an organization value is an id; any other value is a name.
 func IsOrganizationID(value string) bool { return strings.HasPrefix(value, "org_") }
 
-// Decide applies the rules of docs/compatibility.md#order-of-checks from the grant type on, in that order.
-func Decide(r Request) (Decision, error) {
-	refuse := func(reason Reason, org string) (Decision, error) {
-		return Decision{}, &Refusal{Reason: reason, Audience: r.Audience, Organization: org}
+// AccessToken is a token Decide decided to issue: everything the signer puts in it. Its fields are
+// unexported, so only Decide makes one; the zero value is refused by the signer.
+type AccessToken struct {
+	issuer, clientID, audience, alg string
+	scopes                          []string
+	scope                           string // scopes joined by spaces
+	organizationID                  string
+	organizationName                string // set only when the tenant allows names
+	issuedAt, expiresAt             time.Time
+}
+
+// Issuer is the iss claim.
+func (t AccessToken) Issuer() string { return t.issuer }
+
+// Subject is the sub claim: the client id followed by "@clients", as Auth0 writes it.
+func (t AccessToken) Subject() string { return t.clientID + "@clients" }
+
+// ClientID is the azp claim.
+func (t AccessToken) ClientID() string { return t.clientID }
+
+// Audience is the aud claim: the API's identifier.
+func (t AccessToken) Audience() string { return t.audience }
+
+// SigningAlg is the algorithm the API's tokens are signed with.
+func (t AccessToken) SigningAlg() string { return t.alg }
+
+// Scopes are the granted scopes, in the grant's order; the slice must not be changed.
+func (t AccessToken) Scopes() []string { return t.scopes }
+
+// Scope is the scope claim: the scopes separated by spaces.
+func (t AccessToken) Scope() string { return t.scope }
+
+// OrganizationID is the org_id claim; "" for a token without organization.
+func (t AccessToken) OrganizationID() string { return t.organizationID }
+
+// OrganizationName is the org_name claim; "" unless the tenant allows names and an organization applies.
+func (t AccessToken) OrganizationName() string { return t.organizationName }
+
+// IssuedAt is the iat claim.
+func (t AccessToken) IssuedAt() time.Time { return t.issuedAt }
+
+// ExpiresAt is the exp claim.
+func (t AccessToken) ExpiresAt() time.Time { return t.expiresAt }
+
+// Lifetime is the expires_in of the answer.
+func (t AccessToken) Lifetime() time.Duration { return t.expiresAt.Sub(t.issuedAt) }
+
+// GrantType is the gty claim.
+func (t AccessToken) GrantType() string { return "client-credentials" }
+
+// Valid reports whether Decide made t: the signer refuses anything else.
+func (t AccessToken) Valid() bool { return t.audience != "" && t.clientID != "" && t.alg != "" }
+
+// Decide applies the rules of docs/compatibility.md#order-of-checks from the grant type on, in order,
+// and returns the token to issue or a *Refusal.
+func Decide(t Tenant, r Request) (AccessToken, error) {
+	refuse := func(reason Reason, org string) (AccessToken, error) {
+		return AccessToken{}, &Refusal{Reason: reason, Audience: r.Audience, Organization: org}
 	}
-	switch {
-	case !r.ClientCredentialsAllowed:
+	if !slices.Contains(r.Client.GrantTypes, GrantClientCredentials) || r.Client.Public {
 		return refuse(ReasonGrantTypeNotAllowed, "")
-	case !r.APIExists:
+	}
+	api, ok := t.API(r.Audience)
+	if !ok {
 		return refuse(ReasonUnknownAudience, "")
-	case r.Grant == nil:
+	}
+	g, ok := t.ClientGrant(r.Client.ID, api.Identifier)
+	if !ok {
 		return refuse(ReasonNoGrant, "")
 	}
-	g := r.Grant
 
-	// Which organization the request acts for: the parameter, else the default when the grant requires one.
+	// The organization the token is for: the parameter when sent; otherwise the client's default
+	// organization for this flow, but only when the grant requires an organization.
 	org := r.Organization
-	if org == nil && g.Usage == UsageRequire {
-		org = r.DefaultOrganization
-	}
-
-	switch g.Usage {
-	case UsageAllow, UsageRequire:
-	default: // deny, unset, and any value this package does not know
-		if r.Organization != nil {
+	if !g.Usage.AdmitsOrganizations() {
+		if org != "" {
 			return refuse(ReasonOrganizationNotAllowed, "")
 		}
-		org = nil
+	} else if org == "" && g.Usage == UsageRequire && slices.Contains(r.Client.DefaultOrganizationFlows, GrantClientCredentials) {
+		org = r.Client.DefaultOrganization
 	}
-	if g.Usage == UsageRequire && org == nil {
+	if org == "" && g.Usage == UsageRequire {
 		return refuse(ReasonOrganizationRequired, "")
 	}
 
-	var d Decision
-	if org != nil {
-		// A name counts only when the tenant allows names; not found and not associated look the same,
-		// so a client cannot probe which organizations exist.
-		found := org.Found && (IsOrganizationID(org.Value) || r.NamesAllowed)
-		if !found || !(g.AllowAnyOrganization || org.Associated) {
-			return refuse(ReasonOrganizationDenied, org.Value)
+	namesAllowed := t.OrganizationNamesAllowed()
+	tok := AccessToken{
+		issuer:    t.Issuer(),
+		clientID:  r.Client.ID,
+		audience:  api.Identifier,
+		alg:       api.SigningAlg,
+		issuedAt:  r.Now,
+		expiresAt: r.Now.Add(time.Duration(api.TokenLifetime) * time.Second),
+	}
+	if org != "" {
+		// Not found and not linked look the same, so a client cannot probe which organizations exist.
+		o, found := lookupOrganization(t, org, namesAllowed)
+		if !found || !(g.AllowAnyOrganization || t.Associated(o.ID, g.ID)) {
+			return refuse(ReasonOrganizationDenied, org)
 		}
-		d.OrganizationID = org.ID
-		if r.NamesAllowed {
-			d.OrganizationName = org.Name
+		tok.organizationID = o.ID
+		if namesAllowed {
+			tok.organizationName = o.Name
 		}
 	}
 
 	scopes, ok := narrow(g.Scopes, r.Scopes)
 	if !ok {
-		return refuse(ReasonScopeNotGranted, "")
+		return AccessToken{}, &Refusal{Reason: ReasonScopeNotGranted, Audience: r.Audience, Scopes: r.Scopes}
 	}
-	d.Scopes = scopes
-	return d, nil
+	tok.scopes, tok.scope = scopes, strings.Join(scopes, " ")
+	return tok, nil
+}
+
+// lookupOrganization finds an organization by id (a value starting with org_), or by name compared in
+// lowercase when the tenant allows names.
+func lookupOrganization(t Tenant, value string, namesAllowed bool) (Organization, bool) {
+	switch {
+	case IsOrganizationID(value):
+		return t.OrganizationByID(value)
+	case namesAllowed:
+		return t.OrganizationByName(strings.ToLower(value))
+	}
+	return Organization{}, false
 }
 
 // narrow returns the granted scopes that were requested, in the grant's order; all of them when none
@@ -152,11 +250,8 @@ func narrow(granted, requested []string) (scopes []string, ok bool) {
 		return granted, true
 	}
 	for _, s := range granted {
-		for _, want := range requested {
-			if s == want {
-				scopes = append(scopes, s)
-				break
-			}
+		if slices.Contains(requested, s) {
+			scopes = append(scopes, s)
 		}
 	}
 	return scopes, len(scopes) > 0

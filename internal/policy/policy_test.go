@@ -2,345 +2,413 @@ package policy
 
 import (
 	"errors"
-	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
-// The organizations of the decision table. The grant is linked with both, or with neither.
-var (
-	orgAcme    = Organization{Value: "org_acme000000000000", Found: true, ID: "org_acme000000000000", Name: "acme"}
-	orgDefault = Organization{Value: "org_dflt000000000000", Found: true, ID: "org_dflt000000000000", Name: "dflt"}
-)
+// fakeTenant is a Tenant held in maps.
+type fakeTenant struct {
+	namesAllowed bool
+	apis         map[string]API
+	grants       map[[2]string]Grant // by (client id, audience)
+	orgs         []Organization
+	links        map[[2]string]bool // by (organization id, grant id)
+}
 
-// The organization parameter of the decision table.
-type param int
+func (f *fakeTenant) Issuer() string                 { return "https://issuer.example/" }
+func (f *fakeTenant) OrganizationNamesAllowed() bool { return f.namesAllowed }
+func (f *fakeTenant) API(aud string) (API, bool)     { a, ok := f.apis[aud]; return a, ok }
+func (f *fakeTenant) ClientGrant(clientID, aud string) (Grant, bool) {
+	g, ok := f.grants[[2]string{clientID, aud}]
+	return g, ok
+}
+func (f *fakeTenant) OrganizationByID(id string) (Organization, bool) {
+	i := slices.IndexFunc(f.orgs, func(o Organization) bool { return o.ID == id })
+	if i < 0 {
+		return Organization{}, false
+	}
+	return f.orgs[i], true
+}
+func (f *fakeTenant) OrganizationByName(name string) (Organization, bool) {
+	i := slices.IndexFunc(f.orgs, func(o Organization) bool { return o.Name == name })
+	if i < 0 {
+		return Organization{}, false
+	}
+	return f.orgs[i], true
+}
+func (f *fakeTenant) Associated(orgID, grantID string) bool {
+	return f.links[[2]string{orgID, grantID}]
+}
 
 const (
-	paramNone    param = iota // no organization parameter
-	paramID                   // the id of an existing organization
-	paramNameOn               // its name, with the tenant flag on
-	paramNameOff              // its name, with the flag off (the lookup found it anyway: Decide must not trust that)
-	paramUnknown              // an id no organization has
-	paramCount
+	audience = "https://api.example"
+	clientID = "bot"
+	grantID  = "cgr_1"
 )
 
-type outcome struct {
-	org    *Organization // token for this organization; nil: token without organization
-	reason Reason        // refused for this reason; 0: token
-}
+var (
+	acme   = Organization{ID: "org_acme", Name: "acme"}
+	globex = Organization{ID: "org_globex", Name: "globex"}
+	now    = time.Unix(1_800_000_000, 0)
+)
 
-func token(org any) outcome {
-	if o, ok := org.(Organization); ok {
-		return outcome{org: &o}
+// tenantWith is a tenant with the API, and the client's grant when g is not nil, linked to acme when linked.
+func tenantWith(g *Grant, linked bool) *fakeTenant {
+	t := &fakeTenant{
+		apis:   map[string]API{audience: {Identifier: audience, SigningAlg: "ES256", TokenLifetime: 600}},
+		grants: map[[2]string]Grant{},
+		orgs:   []Organization{acme, globex},
+		links:  map[[2]string]bool{},
 	}
-	return outcome{}
+	if g != nil {
+		t.grants[[2]string{clientID, audience}] = *g
+		t.links[[2]string{acme.ID, g.ID}] = linked
+	}
+	return t
 }
 
-func refused(r Reason) outcome { return outcome{reason: r} }
+var m2m = Client{ID: clientID, GrantTypes: []string{GrantClientCredentials}}
 
-// TestDecideOrganizations covers every combination of organization_usage × allow_any_organization ×
-// association × organization parameter × default organization, one named row each.
-func TestDecideOrganizations(t *testing.T) {
-	rows := []struct {
-		name     string
-		usage    Usage
-		anyOrg   bool
-		linked   bool
-		param    param
-		hasDflt  bool
-		expected outcome
+// TestDecide covers each rule of docs/compatibility.md#order-of-checks with a named case; the
+// enumeration below covers every combination.
+func TestDecide(t *testing.T) {
+	read := []string{"read", "write"}
+	withDefault := m2m
+	withDefault.DefaultOrganization, withDefault.DefaultOrganizationFlows = acme.ID, []string{GrantClientCredentials}
+	tests := []struct {
+		name    string
+		client  Client
+		grant   *Grant
+		linked  bool
+		names   bool
+		org     string
+		scopes  []string
+		reason  Reason // 0: a token
+		wantOrg Organization
 	}{
-		{"unset/listed orgs/unlinked/no param/no default", UsageUnset, false, false, paramNone, false, token("")},
-		{"unset/listed orgs/unlinked/no param/default", UsageUnset, false, false, paramNone, true, token("")},
-		{"unset/listed orgs/unlinked/param id/no default", UsageUnset, false, false, paramID, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/unlinked/param id/default", UsageUnset, false, false, paramID, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/unlinked/param name, names on/no default", UsageUnset, false, false, paramNameOn, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/unlinked/param name, names on/default", UsageUnset, false, false, paramNameOn, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/unlinked/param name, names off/no default", UsageUnset, false, false, paramNameOff, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/unlinked/param name, names off/default", UsageUnset, false, false, paramNameOff, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/unlinked/param unknown/no default", UsageUnset, false, false, paramUnknown, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/unlinked/param unknown/default", UsageUnset, false, false, paramUnknown, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/linked/no param/no default", UsageUnset, false, true, paramNone, false, token("")},
-		{"unset/listed orgs/linked/no param/default", UsageUnset, false, true, paramNone, true, token("")},
-		{"unset/listed orgs/linked/param id/no default", UsageUnset, false, true, paramID, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/linked/param id/default", UsageUnset, false, true, paramID, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/linked/param name, names on/no default", UsageUnset, false, true, paramNameOn, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/linked/param name, names on/default", UsageUnset, false, true, paramNameOn, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/linked/param name, names off/no default", UsageUnset, false, true, paramNameOff, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/linked/param name, names off/default", UsageUnset, false, true, paramNameOff, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/linked/param unknown/no default", UsageUnset, false, true, paramUnknown, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/listed orgs/linked/param unknown/default", UsageUnset, false, true, paramUnknown, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/unlinked/no param/no default", UsageUnset, true, false, paramNone, false, token("")},
-		{"unset/any org/unlinked/no param/default", UsageUnset, true, false, paramNone, true, token("")},
-		{"unset/any org/unlinked/param id/no default", UsageUnset, true, false, paramID, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/unlinked/param id/default", UsageUnset, true, false, paramID, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/unlinked/param name, names on/no default", UsageUnset, true, false, paramNameOn, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/unlinked/param name, names on/default", UsageUnset, true, false, paramNameOn, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/unlinked/param name, names off/no default", UsageUnset, true, false, paramNameOff, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/unlinked/param name, names off/default", UsageUnset, true, false, paramNameOff, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/unlinked/param unknown/no default", UsageUnset, true, false, paramUnknown, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/unlinked/param unknown/default", UsageUnset, true, false, paramUnknown, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/linked/no param/no default", UsageUnset, true, true, paramNone, false, token("")},
-		{"unset/any org/linked/no param/default", UsageUnset, true, true, paramNone, true, token("")},
-		{"unset/any org/linked/param id/no default", UsageUnset, true, true, paramID, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/linked/param id/default", UsageUnset, true, true, paramID, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/linked/param name, names on/no default", UsageUnset, true, true, paramNameOn, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/linked/param name, names on/default", UsageUnset, true, true, paramNameOn, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/linked/param name, names off/no default", UsageUnset, true, true, paramNameOff, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/linked/param name, names off/default", UsageUnset, true, true, paramNameOff, true, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/linked/param unknown/no default", UsageUnset, true, true, paramUnknown, false, refused(ReasonOrganizationNotAllowed)},
-		{"unset/any org/linked/param unknown/default", UsageUnset, true, true, paramUnknown, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/unlinked/no param/no default", UsageDeny, false, false, paramNone, false, token("")},
-		{"deny/listed orgs/unlinked/no param/default", UsageDeny, false, false, paramNone, true, token("")},
-		{"deny/listed orgs/unlinked/param id/no default", UsageDeny, false, false, paramID, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/unlinked/param id/default", UsageDeny, false, false, paramID, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/unlinked/param name, names on/no default", UsageDeny, false, false, paramNameOn, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/unlinked/param name, names on/default", UsageDeny, false, false, paramNameOn, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/unlinked/param name, names off/no default", UsageDeny, false, false, paramNameOff, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/unlinked/param name, names off/default", UsageDeny, false, false, paramNameOff, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/unlinked/param unknown/no default", UsageDeny, false, false, paramUnknown, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/unlinked/param unknown/default", UsageDeny, false, false, paramUnknown, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/linked/no param/no default", UsageDeny, false, true, paramNone, false, token("")},
-		{"deny/listed orgs/linked/no param/default", UsageDeny, false, true, paramNone, true, token("")},
-		{"deny/listed orgs/linked/param id/no default", UsageDeny, false, true, paramID, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/linked/param id/default", UsageDeny, false, true, paramID, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/linked/param name, names on/no default", UsageDeny, false, true, paramNameOn, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/linked/param name, names on/default", UsageDeny, false, true, paramNameOn, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/linked/param name, names off/no default", UsageDeny, false, true, paramNameOff, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/linked/param name, names off/default", UsageDeny, false, true, paramNameOff, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/linked/param unknown/no default", UsageDeny, false, true, paramUnknown, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/listed orgs/linked/param unknown/default", UsageDeny, false, true, paramUnknown, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/unlinked/no param/no default", UsageDeny, true, false, paramNone, false, token("")},
-		{"deny/any org/unlinked/no param/default", UsageDeny, true, false, paramNone, true, token("")},
-		{"deny/any org/unlinked/param id/no default", UsageDeny, true, false, paramID, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/unlinked/param id/default", UsageDeny, true, false, paramID, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/unlinked/param name, names on/no default", UsageDeny, true, false, paramNameOn, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/unlinked/param name, names on/default", UsageDeny, true, false, paramNameOn, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/unlinked/param name, names off/no default", UsageDeny, true, false, paramNameOff, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/unlinked/param name, names off/default", UsageDeny, true, false, paramNameOff, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/unlinked/param unknown/no default", UsageDeny, true, false, paramUnknown, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/unlinked/param unknown/default", UsageDeny, true, false, paramUnknown, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/linked/no param/no default", UsageDeny, true, true, paramNone, false, token("")},
-		{"deny/any org/linked/no param/default", UsageDeny, true, true, paramNone, true, token("")},
-		{"deny/any org/linked/param id/no default", UsageDeny, true, true, paramID, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/linked/param id/default", UsageDeny, true, true, paramID, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/linked/param name, names on/no default", UsageDeny, true, true, paramNameOn, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/linked/param name, names on/default", UsageDeny, true, true, paramNameOn, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/linked/param name, names off/no default", UsageDeny, true, true, paramNameOff, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/linked/param name, names off/default", UsageDeny, true, true, paramNameOff, true, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/linked/param unknown/no default", UsageDeny, true, true, paramUnknown, false, refused(ReasonOrganizationNotAllowed)},
-		{"deny/any org/linked/param unknown/default", UsageDeny, true, true, paramUnknown, true, refused(ReasonOrganizationNotAllowed)},
-		{"allow/listed orgs/unlinked/no param/no default", UsageAllow, false, false, paramNone, false, token("")},
-		{"allow/listed orgs/unlinked/no param/default", UsageAllow, false, false, paramNone, true, token("")},
-		{"allow/listed orgs/unlinked/param id/no default", UsageAllow, false, false, paramID, false, refused(ReasonOrganizationDenied)},
-		{"allow/listed orgs/unlinked/param id/default", UsageAllow, false, false, paramID, true, refused(ReasonOrganizationDenied)},
-		{"allow/listed orgs/unlinked/param name, names on/no default", UsageAllow, false, false, paramNameOn, false, refused(ReasonOrganizationDenied)},
-		{"allow/listed orgs/unlinked/param name, names on/default", UsageAllow, false, false, paramNameOn, true, refused(ReasonOrganizationDenied)},
-		{"allow/listed orgs/unlinked/param name, names off/no default", UsageAllow, false, false, paramNameOff, false, refused(ReasonOrganizationDenied)},
-		{"allow/listed orgs/unlinked/param name, names off/default", UsageAllow, false, false, paramNameOff, true, refused(ReasonOrganizationDenied)},
-		{"allow/listed orgs/unlinked/param unknown/no default", UsageAllow, false, false, paramUnknown, false, refused(ReasonOrganizationDenied)},
-		{"allow/listed orgs/unlinked/param unknown/default", UsageAllow, false, false, paramUnknown, true, refused(ReasonOrganizationDenied)},
-		{"allow/listed orgs/linked/no param/no default", UsageAllow, false, true, paramNone, false, token("")},
-		{"allow/listed orgs/linked/no param/default", UsageAllow, false, true, paramNone, true, token("")},
-		{"allow/listed orgs/linked/param id/no default", UsageAllow, false, true, paramID, false, token(orgAcme)},
-		{"allow/listed orgs/linked/param id/default", UsageAllow, false, true, paramID, true, token(orgAcme)},
-		{"allow/listed orgs/linked/param name, names on/no default", UsageAllow, false, true, paramNameOn, false, token(orgAcme)},
-		{"allow/listed orgs/linked/param name, names on/default", UsageAllow, false, true, paramNameOn, true, token(orgAcme)},
-		{"allow/listed orgs/linked/param name, names off/no default", UsageAllow, false, true, paramNameOff, false, refused(ReasonOrganizationDenied)},
-		{"allow/listed orgs/linked/param name, names off/default", UsageAllow, false, true, paramNameOff, true, refused(ReasonOrganizationDenied)},
-		{"allow/listed orgs/linked/param unknown/no default", UsageAllow, false, true, paramUnknown, false, refused(ReasonOrganizationDenied)},
-		{"allow/listed orgs/linked/param unknown/default", UsageAllow, false, true, paramUnknown, true, refused(ReasonOrganizationDenied)},
-		{"allow/any org/unlinked/no param/no default", UsageAllow, true, false, paramNone, false, token("")},
-		{"allow/any org/unlinked/no param/default", UsageAllow, true, false, paramNone, true, token("")},
-		{"allow/any org/unlinked/param id/no default", UsageAllow, true, false, paramID, false, token(orgAcme)},
-		{"allow/any org/unlinked/param id/default", UsageAllow, true, false, paramID, true, token(orgAcme)},
-		{"allow/any org/unlinked/param name, names on/no default", UsageAllow, true, false, paramNameOn, false, token(orgAcme)},
-		{"allow/any org/unlinked/param name, names on/default", UsageAllow, true, false, paramNameOn, true, token(orgAcme)},
-		{"allow/any org/unlinked/param name, names off/no default", UsageAllow, true, false, paramNameOff, false, refused(ReasonOrganizationDenied)},
-		{"allow/any org/unlinked/param name, names off/default", UsageAllow, true, false, paramNameOff, true, refused(ReasonOrganizationDenied)},
-		{"allow/any org/unlinked/param unknown/no default", UsageAllow, true, false, paramUnknown, false, refused(ReasonOrganizationDenied)},
-		{"allow/any org/unlinked/param unknown/default", UsageAllow, true, false, paramUnknown, true, refused(ReasonOrganizationDenied)},
-		{"allow/any org/linked/no param/no default", UsageAllow, true, true, paramNone, false, token("")},
-		{"allow/any org/linked/no param/default", UsageAllow, true, true, paramNone, true, token("")},
-		{"allow/any org/linked/param id/no default", UsageAllow, true, true, paramID, false, token(orgAcme)},
-		{"allow/any org/linked/param id/default", UsageAllow, true, true, paramID, true, token(orgAcme)},
-		{"allow/any org/linked/param name, names on/no default", UsageAllow, true, true, paramNameOn, false, token(orgAcme)},
-		{"allow/any org/linked/param name, names on/default", UsageAllow, true, true, paramNameOn, true, token(orgAcme)},
-		{"allow/any org/linked/param name, names off/no default", UsageAllow, true, true, paramNameOff, false, refused(ReasonOrganizationDenied)},
-		{"allow/any org/linked/param name, names off/default", UsageAllow, true, true, paramNameOff, true, refused(ReasonOrganizationDenied)},
-		{"allow/any org/linked/param unknown/no default", UsageAllow, true, true, paramUnknown, false, refused(ReasonOrganizationDenied)},
-		{"allow/any org/linked/param unknown/default", UsageAllow, true, true, paramUnknown, true, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/unlinked/no param/no default", UsageRequire, false, false, paramNone, false, refused(ReasonOrganizationRequired)},
-		{"require/listed orgs/unlinked/no param/default", UsageRequire, false, false, paramNone, true, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/unlinked/param id/no default", UsageRequire, false, false, paramID, false, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/unlinked/param id/default", UsageRequire, false, false, paramID, true, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/unlinked/param name, names on/no default", UsageRequire, false, false, paramNameOn, false, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/unlinked/param name, names on/default", UsageRequire, false, false, paramNameOn, true, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/unlinked/param name, names off/no default", UsageRequire, false, false, paramNameOff, false, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/unlinked/param name, names off/default", UsageRequire, false, false, paramNameOff, true, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/unlinked/param unknown/no default", UsageRequire, false, false, paramUnknown, false, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/unlinked/param unknown/default", UsageRequire, false, false, paramUnknown, true, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/linked/no param/no default", UsageRequire, false, true, paramNone, false, refused(ReasonOrganizationRequired)},
-		{"require/listed orgs/linked/no param/default", UsageRequire, false, true, paramNone, true, token(orgDefault)},
-		{"require/listed orgs/linked/param id/no default", UsageRequire, false, true, paramID, false, token(orgAcme)},
-		{"require/listed orgs/linked/param id/default", UsageRequire, false, true, paramID, true, token(orgAcme)},
-		{"require/listed orgs/linked/param name, names on/no default", UsageRequire, false, true, paramNameOn, false, token(orgAcme)},
-		{"require/listed orgs/linked/param name, names on/default", UsageRequire, false, true, paramNameOn, true, token(orgAcme)},
-		{"require/listed orgs/linked/param name, names off/no default", UsageRequire, false, true, paramNameOff, false, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/linked/param name, names off/default", UsageRequire, false, true, paramNameOff, true, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/linked/param unknown/no default", UsageRequire, false, true, paramUnknown, false, refused(ReasonOrganizationDenied)},
-		{"require/listed orgs/linked/param unknown/default", UsageRequire, false, true, paramUnknown, true, refused(ReasonOrganizationDenied)},
-		{"require/any org/unlinked/no param/no default", UsageRequire, true, false, paramNone, false, refused(ReasonOrganizationRequired)},
-		{"require/any org/unlinked/no param/default", UsageRequire, true, false, paramNone, true, token(orgDefault)},
-		{"require/any org/unlinked/param id/no default", UsageRequire, true, false, paramID, false, token(orgAcme)},
-		{"require/any org/unlinked/param id/default", UsageRequire, true, false, paramID, true, token(orgAcme)},
-		{"require/any org/unlinked/param name, names on/no default", UsageRequire, true, false, paramNameOn, false, token(orgAcme)},
-		{"require/any org/unlinked/param name, names on/default", UsageRequire, true, false, paramNameOn, true, token(orgAcme)},
-		{"require/any org/unlinked/param name, names off/no default", UsageRequire, true, false, paramNameOff, false, refused(ReasonOrganizationDenied)},
-		{"require/any org/unlinked/param name, names off/default", UsageRequire, true, false, paramNameOff, true, refused(ReasonOrganizationDenied)},
-		{"require/any org/unlinked/param unknown/no default", UsageRequire, true, false, paramUnknown, false, refused(ReasonOrganizationDenied)},
-		{"require/any org/unlinked/param unknown/default", UsageRequire, true, false, paramUnknown, true, refused(ReasonOrganizationDenied)},
-		{"require/any org/linked/no param/no default", UsageRequire, true, true, paramNone, false, refused(ReasonOrganizationRequired)},
-		{"require/any org/linked/no param/default", UsageRequire, true, true, paramNone, true, token(orgDefault)},
-		{"require/any org/linked/param id/no default", UsageRequire, true, true, paramID, false, token(orgAcme)},
-		{"require/any org/linked/param id/default", UsageRequire, true, true, paramID, true, token(orgAcme)},
-		{"require/any org/linked/param name, names on/no default", UsageRequire, true, true, paramNameOn, false, token(orgAcme)},
-		{"require/any org/linked/param name, names on/default", UsageRequire, true, true, paramNameOn, true, token(orgAcme)},
-		{"require/any org/linked/param name, names off/no default", UsageRequire, true, true, paramNameOff, false, refused(ReasonOrganizationDenied)},
-		{"require/any org/linked/param name, names off/default", UsageRequire, true, true, paramNameOff, true, refused(ReasonOrganizationDenied)},
-		{"require/any org/linked/param unknown/no default", UsageRequire, true, true, paramUnknown, false, refused(ReasonOrganizationDenied)},
-		{"require/any org/linked/param unknown/default", UsageRequire, true, true, paramUnknown, true, refused(ReasonOrganizationDenied)},
+		{name: "token/no organization", client: m2m, grant: &Grant{ID: grantID, Scopes: read}},
+		{name: "refused/no client_credentials grant type", client: Client{ID: clientID, GrantTypes: []string{"authorization_code"}}, grant: &Grant{ID: grantID}, reason: ReasonGrantTypeNotAllowed},
+		{name: "refused/public client", client: Client{ID: clientID, GrantTypes: []string{GrantClientCredentials}, Public: true}, grant: &Grant{ID: grantID}, reason: ReasonGrantTypeNotAllowed},
+		{name: "refused/no grant", client: m2m, reason: ReasonNoGrant},
+		{name: "refused/organization sent, usage deny", client: m2m, grant: &Grant{ID: grantID, Usage: UsageDeny}, linked: true, org: acme.ID, reason: ReasonOrganizationNotAllowed},
+		{name: "refused/organization sent, usage unset", client: m2m, grant: &Grant{ID: grantID}, linked: true, org: acme.ID, reason: ReasonOrganizationNotAllowed},
+		{name: "token/usage allow, no organization", client: m2m, grant: &Grant{ID: grantID, Usage: UsageAllow}},
+		{name: "token/usage allow, linked organization by id", client: m2m, grant: &Grant{ID: grantID, Usage: UsageAllow}, linked: true, org: acme.ID, wantOrg: acme},
+		{name: "refused/usage require, no organization", client: m2m, grant: &Grant{ID: grantID, Usage: UsageRequire}, linked: true, reason: ReasonOrganizationRequired},
+		{name: "token/usage require, the default organization", client: withDefault, grant: &Grant{ID: grantID, Usage: UsageRequire}, linked: true, wantOrg: acme},
+		{name: "token/usage allow ignores the default organization", client: withDefault, grant: &Grant{ID: grantID, Usage: UsageAllow}, linked: true},
+		{name: "refused/usage require, unlinked", client: m2m, grant: &Grant{ID: grantID, Usage: UsageRequire}, org: acme.ID, reason: ReasonOrganizationDenied},
+		{name: "token/usage require, unlinked but any organization", client: m2m, grant: &Grant{ID: grantID, Usage: UsageRequire, AllowAnyOrganization: true}, org: globex.ID, wantOrg: globex},
+		{name: "refused/unknown organization, any organization", client: m2m, grant: &Grant{ID: grantID, Usage: UsageRequire, AllowAnyOrganization: true}, org: "org_nobody", reason: ReasonOrganizationDenied},
+		{name: "token/name in another case, names on", client: m2m, grant: &Grant{ID: grantID, Usage: UsageRequire}, linked: true, names: true, org: "ACME", wantOrg: acme},
+		{name: "refused/name, names off", client: m2m, grant: &Grant{ID: grantID, Usage: UsageRequire}, linked: true, org: "acme", reason: ReasonOrganizationDenied},
+		{name: "token/scopes narrowed, grant order", client: m2m, grant: &Grant{ID: grantID, Scopes: read}, scopes: []string{"write", "read", "admin"}},
+		{name: "refused/no requested scope granted", client: m2m, grant: &Grant{ID: grantID, Scopes: read}, scopes: []string{"admin"}, reason: ReasonScopeNotGranted},
 	}
-
-	// A new enum value (or parameter kind) must come with its rows.
-	if want := len(Usages) * 2 * 2 * int(paramCount) * 2; len(rows) != want {
-		t.Fatalf("the table has %d rows, want %d: one per combination", len(rows), want)
-	}
-	seen := map[string]bool{}
-	for _, row := range rows {
-		key := fmt.Sprint(row.usage, row.anyOrg, row.linked, row.param, row.hasDflt)
-		if seen[key] {
-			t.Fatalf("combination %s appears twice", row.name)
-		}
-		seen[key] = true
-	}
-
-	for _, row := range rows {
-		t.Run(row.name, func(t *testing.T) {
-			req := Request{
-				Audience:                 "https://api.example",
-				ClientCredentialsAllowed: true,
-				APIExists:                true,
-				Grant:                    &Grant{Usage: row.usage, AllowAnyOrganization: row.anyOrg, Scopes: []string{"read", "write"}},
-				NamesAllowed:             row.param == paramNameOn,
-			}
-			acme, dflt := orgAcme, orgDefault
-			acme.Associated, dflt.Associated = row.linked, row.linked
-			switch row.param {
-			case paramID:
-				req.Organization = &acme
-			case paramNameOn, paramNameOff:
-				byName := acme
-				byName.Value = acme.Name
-				req.Organization = &byName
-			case paramUnknown:
-				req.Organization = &Organization{Value: "org_unknown000000000", Associated: row.linked}
-			}
-			if row.hasDflt {
-				req.DefaultOrganization = &dflt
-			}
-
-			got, err := Decide(req)
-
-			if row.expected.reason != 0 {
-				var refusal *Refusal
-				if !errors.As(err, &refusal) || refusal.Reason != row.expected.reason {
-					t.Fatalf("Decide = %+v, %v; want refusal reason %d", got, err, row.expected.reason)
-				}
-				if row.expected.reason == ReasonOrganizationDenied {
-					named := req.Organization
-					if named == nil {
-						named = req.DefaultOrganization
-					}
-					if refusal.Organization != named.Value {
-						t.Errorf("refusal names organization %q, want %q", refusal.Organization, named.Value)
-					}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ten := tenantWith(tt.grant, tt.linked)
+			ten.namesAllowed = tt.names
+			tok, err := Decide(ten, Request{Client: tt.client, Audience: audience, Organization: tt.org, Scopes: tt.scopes, Now: now})
+			if tt.reason != 0 {
+				r, ok := errors.AsType[*Refusal](err)
+				if !ok || r.Reason != tt.reason {
+					t.Fatalf("Decide = %+v, %v; want refusal %d", tok, err, tt.reason)
 				}
 				return
 			}
 			if err != nil {
 				t.Fatalf("Decide refused: %v", err)
 			}
-			wantID, wantName := "", ""
-			if o := row.expected.org; o != nil {
-				wantID = o.ID
-				if req.NamesAllowed {
-					wantName = o.Name
-				}
+			if tok.OrganizationID() != tt.wantOrg.ID {
+				t.Errorf("org_id %q, want %q", tok.OrganizationID(), tt.wantOrg.ID)
 			}
-			if got.OrganizationID != wantID || got.OrganizationName != wantName {
-				t.Errorf("token for organization (%q, %q), want (%q, %q)", got.OrganizationID, got.OrganizationName, wantID, wantName)
+			if tt.names && tok.OrganizationName() != tt.wantOrg.Name || !tt.names && tok.OrganizationName() != "" {
+				t.Errorf("org_name %q with names allowed %v", tok.OrganizationName(), tt.names)
 			}
-			if !slices.Equal(got.Scopes, []string{"read", "write"}) {
-				t.Errorf("scopes %v, want every granted scope", got.Scopes)
+			if tok.Subject() != clientID+"@clients" || tok.ClientID() != clientID || tok.Audience() != audience ||
+				tok.SigningAlg() != "ES256" || tok.Issuer() != "https://issuer.example/" || !tok.Valid() {
+				t.Errorf("token %+v", tok)
 			}
-		})
-	}
-}
-
-func TestDecideChecksInOrder(t *testing.T) {
-	grant := &Grant{Usage: UsageRequire, Scopes: []string{"read"}}
-	org := &Organization{Value: "org_missing000000000"}
-	tests := []struct {
-		name string
-		req  Request
-		want Reason
-	}{
-		{"grant type missing wins over everything", Request{APIExists: false, Grant: nil, Organization: org}, ReasonGrantTypeNotAllowed},
-		{"unknown audience wins over a missing grant", Request{ClientCredentialsAllowed: true, Organization: org}, ReasonUnknownAudience},
-		{"missing grant wins over organization checks", Request{ClientCredentialsAllowed: true, APIExists: true, Organization: org}, ReasonNoGrant},
-		{"organization checked before scopes", Request{ClientCredentialsAllowed: true, APIExists: true, Grant: grant, Organization: org, Scopes: []string{"nope"}}, ReasonOrganizationDenied},
-		{"an unknown usage value denies organizations", Request{ClientCredentialsAllowed: true, APIExists: true, Grant: &Grant{Usage: "bogus"}, Organization: &orgAcme}, ReasonOrganizationNotAllowed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Decide(tt.req)
-			var refusal *Refusal
-			if !errors.As(err, &refusal) || refusal.Reason != tt.want {
-				t.Fatalf("Decide = %v, want reason %d", err, tt.want)
+			if !tok.IssuedAt().Equal(now) || tok.Lifetime() != 600*time.Second {
+				t.Errorf("iat %v, lifetime %v", tok.IssuedAt(), tok.Lifetime())
+			}
+			if len(tt.scopes) > 0 && tok.Scope() != "read write" {
+				t.Errorf("scope %q, want the requested granted scopes in the grant's order", tok.Scope())
 			}
 		})
 	}
 }
 
-func TestDecideScopes(t *testing.T) {
-	granted := []string{"create:posts", "read:posts", "delete:posts"}
-	tests := []struct {
-		name      string
-		requested []string
-		want      []string
-		refused   bool
-	}{
-		{"none requested gives every granted scope", nil, granted, false},
-		{"a subset is narrowed, in the grant's order", []string{"delete:posts", "read:posts"}, []string{"read:posts", "delete:posts"}, false},
-		{"ungranted scopes are dropped", []string{"read:posts", "admin"}, []string{"read:posts"}, false},
-		{"none granted is refused", []string{"admin"}, nil, true},
+// The dimensions of the enumeration. Each is an enum whose last value counts them.
+type (
+	orgParam   int // the organization parameter
+	defaultOrg int // the client's default organization
+	scopeAsk   int // the scope parameter
+)
+
+const (
+	paramNone        orgParam = iota
+	paramID                   // acme's id
+	paramName                 // acme's name in upper case
+	paramUnknownID            // an id nobody has
+	paramUnknownName          // a name nobody has
+	paramCount
+)
+
+const (
+	defaultNone      defaultOrg = iota
+	defaultAcme                 // acme, for client_credentials
+	defaultOtherFlow            // acme, but for another flow only
+	defaultMissing              // an organization that no longer exists
+	defaultCount
+)
+
+const (
+	scopesNone    scopeAsk = iota // no scope parameter
+	scopesGranted                 // one granted scope
+	scopesMixed                   // a granted and an unknown scope
+	scopesForeign                 // only scopes not granted
+	scopeCount
+)
+
+// facts is one point of the enumeration.
+type facts struct {
+	grantType, public, apiExists, grantExists, anyOrg, linked, namesAllowed bool
+	usage                                                                   Usage
+	param                                                                   orgParam
+	dflt                                                                    defaultOrg
+	scopes                                                                  scopeAsk
+}
+
+// expectation is the plain statement of the rules, written from the facts rather than the lookups:
+// what the token says (organization; scopes) or why it is refused.
+type expectation struct {
+	reason Reason
+	org    string
+	scopes []string
+}
+
+func rules(f facts) expectation {
+	sent := f.param != paramNone
+	if !f.grantType || f.public {
+		return expectation{reason: ReasonGrantTypeNotAllowed}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d, err := Decide(Request{ClientCredentialsAllowed: true, APIExists: true,
-				Grant: &Grant{Usage: UsageDeny, Scopes: granted}, Scopes: tt.requested})
-			if tt.refused {
-				var refusal *Refusal
-				if !errors.As(err, &refusal) || refusal.Reason != ReasonScopeNotGranted {
-					t.Fatalf("Decide = %v, want invalid scope", err)
+	if !f.apiExists {
+		return expectation{reason: ReasonUnknownAudience}
+	}
+	if !f.grantExists {
+		return expectation{reason: ReasonNoGrant}
+	}
+	orgsAllowed := f.usage == UsageAllow || f.usage == UsageRequire
+	if sent && !orgsAllowed {
+		return expectation{reason: ReasonOrganizationNotAllowed}
+	}
+	// Which organization the token would be for, and whether it resolves to acme.
+	named, isAcme := false, false
+	switch {
+	case sent:
+		named = true
+		isAcme = f.param == paramID || f.param == paramName && f.namesAllowed
+	case f.usage == UsageRequire && f.dflt == defaultAcme:
+		named, isAcme = true, true
+	case f.usage == UsageRequire && f.dflt == defaultMissing:
+		named = true
+	}
+	if f.usage == UsageRequire && !named {
+		return expectation{reason: ReasonOrganizationRequired}
+	}
+	if named && !(isAcme && (f.anyOrg || f.linked)) {
+		return expectation{reason: ReasonOrganizationDenied}
+	}
+	e := expectation{scopes: []string{"read", "write"}}
+	switch f.scopes {
+	case scopesGranted, scopesMixed:
+		e.scopes = []string{"write"}
+	case scopesForeign:
+		return expectation{reason: ReasonScopeNotGranted}
+	}
+	if named {
+		e.org = acme.ID
+	}
+	return e
+}
+
+// request builds the tenant and the request that the facts describe.
+func (f facts) request() (*fakeTenant, Request) {
+	var g *Grant
+	if f.grantExists {
+		g = &Grant{ID: grantID, Usage: f.usage, AllowAnyOrganization: f.anyOrg, Scopes: []string{"read", "write"}}
+	}
+	t := tenantWith(g, f.linked)
+	t.namesAllowed = f.namesAllowed
+	if !f.apiExists {
+		delete(t.apis, audience)
+	}
+	c := Client{ID: clientID, Public: f.public}
+	if f.grantType {
+		c.GrantTypes = []string{"authorization_code", GrantClientCredentials}
+	}
+	switch f.dflt {
+	case defaultAcme:
+		c.DefaultOrganization, c.DefaultOrganizationFlows = acme.ID, []string{GrantClientCredentials}
+	case defaultOtherFlow:
+		c.DefaultOrganization, c.DefaultOrganizationFlows = acme.ID, []string{"authorization_code"}
+	case defaultMissing:
+		c.DefaultOrganization, c.DefaultOrganizationFlows = "org_deleted", []string{GrantClientCredentials}
+	}
+	r := Request{Client: c, Audience: audience, Now: now}
+	r.Organization = [...]string{"", acme.ID, "ACME", "org_nobody", "nobody"}[f.param]
+	r.Scopes = [...][]string{nil, {"write"}, {"write", "admin"}, {"admin", "delete"}}[f.scopes]
+	return t, r
+}
+
+// TestDecideEveryCombination compares Decide with the rules on every combination of the facts: the
+// grant type, public clients, the API, the grant, organization_usage, allow_any_organization, the
+// association, the tenant's names flag, the organization parameter, the default organization and
+// the scopes asked for.
+func TestDecideEveryCombination(t *testing.T) {
+	n := 0
+	bools := []bool{false, true}
+	for _, grantType := range bools {
+		for _, public := range bools {
+			for _, apiExists := range bools {
+				for _, grantExists := range bools {
+					for _, usage := range Usages {
+						for _, anyOrg := range bools {
+							for _, linked := range bools {
+								for _, names := range bools {
+									for param := range paramCount {
+										for dflt := range defaultCount {
+											for scopes := range scopeCount {
+												f := facts{grantType, public, apiExists, grantExists, anyOrg, linked, names, usage, param, dflt, scopes}
+												check(t, f)
+												n++
+											}
+										}
+									}
+								}
+							}
+						}
+					}
 				}
-				return
 			}
-			if err != nil || !slices.Equal(d.Scopes, tt.want) {
-				t.Fatalf("Decide = %v, %v; want %v", d.Scopes, err, tt.want)
-			}
-		})
+		}
 	}
+	if want := 1 << 7 * len(Usages) * int(paramCount) * int(defaultCount) * int(scopeCount); n != want {
+		t.Fatalf("enumerated %d combinations, want %d", n, want)
+	}
+}
+
+func check(t *testing.T, f facts) {
+	t.Helper()
+	ten, req := f.request()
+	want := rules(f)
+	tok, err := Decide(ten, req)
+	if want.reason != 0 {
+		r, ok := errors.AsType[*Refusal](err)
+		if !ok || r.Reason != want.reason {
+			t.Fatalf("%+v: Decide = %+v, %v; want refusal %d", f, tok, err, want.reason)
+		}
+		if r.Reason == ReasonOrganizationDenied && r.Organization == "" {
+			t.Fatalf("%+v: the refusal does not name the organization", f)
+		}
+		if tok.Valid() {
+			t.Fatalf("%+v: a refusal came with a token", f)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("%+v: Decide refused: %v; want a token for %q", f, err, want.org)
+	}
+	if tok.OrganizationID() != want.org || !slices.Equal(tok.Scopes(), want.scopes) {
+		t.Fatalf("%+v: token for %q with %v, want %q with %v", f, tok.OrganizationID(), tok.Scopes(), want.org, want.scopes)
+	}
+	wantName := ""
+	if want.org != "" && f.namesAllowed {
+		wantName = acme.Name
+	}
+	if tok.OrganizationName() != wantName {
+		t.Fatalf("%+v: org_name %q, want %q", f, tok.OrganizationName(), wantName)
+	}
+}
+
+// FuzzDecide decides random requests against a random small tenant and checks what must hold of
+// every token, whatever the order of the rules: the API and the grant exist, the organization exists
+// and the grant may act for it, the usage is respected, and the scopes are granted and requested.
+func FuzzDecide(f *testing.F) {
+	f.Add(uint64(0), "org_a", "read")
+	f.Add(uint64(0xffff_ffff), "A", "read write admin")
+	f.Add(uint64(0x1234_5678_9abc), "", "")
+	f.Add(uint64(542), "org_a", "")  // require, not associated
+	f.Add(uint64(543), "A", "write") // the same, by name with names allowed
+	f.Fuzz(func(t *testing.T, bits uint64, org, scope string) {
+		bit := func(i int) bool { return bits>>i&1 == 1 }
+		ten := &fakeTenant{
+			namesAllowed: bit(0),
+			apis:         map[string]API{},
+			grants:       map[[2]string]Grant{},
+			orgs:         []Organization{{ID: "org_a", Name: "a"}, {ID: "org_b", Name: "b"}},
+			links:        map[[2]string]bool{},
+		}
+		if bit(1) {
+			ten.apis[audience] = API{Identifier: audience, SigningAlg: "RS256", TokenLifetime: int(bits>>32) & 0xffff}
+		}
+		if bit(2) {
+			g := Grant{ID: grantID, Usage: Usages[bits>>3&3], AllowAnyOrganization: bit(5), Scopes: []string{"read", "write"}}
+			ten.grants[[2]string{clientID, audience}] = g
+		}
+		ten.links[[2]string{"org_a", grantID}] = bit(6)
+		ten.links[[2]string{"org_b", grantID}] = bit(7)
+		c := Client{ID: clientID, Public: bit(8)}
+		if bit(9) {
+			c.GrantTypes = []string{GrantClientCredentials}
+		}
+		if bit(10) {
+			c.DefaultOrganization = [...]string{"org_a", "org_b", "org_x", "a"}[bits>>11&3]
+			c.DefaultOrganizationFlows = []string{GrantClientCredentials}
+		}
+		req := Request{Client: c, Audience: audience, Organization: org, Scopes: strings.Fields(scope), Now: now}
+
+		tok, err := Decide(ten, req)
+		if err != nil {
+			if _, ok := errors.AsType[*Refusal](err); !ok {
+				t.Fatalf("Decide failed with %v, not a refusal", err)
+			}
+			return
+		}
+		api, ok := ten.API(tok.Audience())
+		if !ok || tok.SigningAlg() != api.SigningAlg || tok.Lifetime() != time.Duration(api.TokenLifetime)*time.Second {
+			t.Fatalf("token for audience %q, alg %s, lifetime %v: not the API's", tok.Audience(), tok.SigningAlg(), tok.Lifetime())
+		}
+		if !slices.Contains(c.GrantTypes, GrantClientCredentials) || c.Public {
+			t.Fatalf("token for a client without the grant type or public: %+v", c)
+		}
+		g, ok := ten.ClientGrant(clientID, audience)
+		if !ok {
+			t.Fatal("token without a grant")
+		}
+		switch o := tok.OrganizationID(); {
+		case o == "" && g.Usage == UsageRequire:
+			t.Fatal("token without organization from a grant that requires one")
+		case o != "" && !g.Usage.AdmitsOrganizations():
+			t.Fatalf("token for %s from a grant with usage %q", o, g.Usage)
+		case o != "" && !g.AllowAnyOrganization && !ten.Associated(o, g.ID):
+			t.Fatalf("token for %s, which the grant is not associated with", o)
+		case o != "":
+			if _, ok := ten.OrganizationByID(o); !ok {
+				t.Fatalf("token for %s, which does not exist", o)
+			}
+		}
+		if tok.OrganizationName() != "" && !ten.namesAllowed {
+			t.Fatal("org_name with names not allowed")
+		}
+		for _, s := range tok.Scopes() {
+			if !slices.Contains(g.Scopes, s) || len(req.Scopes) > 0 && !slices.Contains(req.Scopes, s) {
+				t.Fatalf("scope %q not granted or not requested", s)
+			}
+		}
+	})
 }

@@ -65,7 +65,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 
 func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	var err error
-	if s.tenant, err = tenant.Open(ctx, s.store, tenant.Options{Logger: s.log}); err != nil {
+	if s.tenant, err = tenant.Open(ctx, s.store, tenant.Options{Issuer: cfg.Issuer, Logger: s.log}); err != nil {
 		return fmt.Errorf("open tenant: %w", err)
 	}
 	if s.Bootstrap, err = s.tenant.Bootstrap(ctx, cfg.Issuer, cfg.BootstrapClientID, cfg.BootstrapClientSecret); err != nil {
@@ -95,7 +95,7 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
-	oauth.New(oauth.Config{Issuer: cfg.Issuer, Directory: s.tenant.Directory(), Signer: s.keys, Logger: s.log}).Mount(mux)
+	oauth.New(oauth.Config{Issuer: cfg.Issuer, View: s.tokenView, Signer: s.keys, Logger: s.log}).Mount(mux)
 	verifier, err := mgmt.NewVerifier(cfg.Issuer, s.keys.KeySet)
 	if err != nil {
 		return err
@@ -177,6 +177,15 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Tenant is the tenant service, for commands that run beside the server (and tests).
 func (s *Server) Tenant() *tenant.Service { return s.tenant }
+
+// tokenView gives each token request the tenant's current snapshot.
+func (s *Server) tokenView() (oauth.View, error) {
+	snap, err := s.tenant.Directory().Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
 
 // Watch keeps this instance coherent with the store until ctx ends: a change made by another instance
 // (or by `orgauth keys rotate`) invalidates the token endpoint's cache and reloads the signing keys

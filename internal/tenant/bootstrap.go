@@ -54,8 +54,8 @@ func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string
 	}
 	if secret == "" {
 		secret = newClientSecret()
-	} else if len(secret) < minBootstrapSecret {
-		return BootstrapResult{}, fmt.Errorf("bootstrap client secret: at least %d characters are required", minBootstrapSecret)
+	} else if len(secret) < minBootstrapSecret || len(secret) > maxSecretLength {
+		return BootstrapResult{}, fmt.Errorf("bootstrap client secret: %d to %d characters are required", minBootstrapSecret, maxSecretLength)
 	}
 	now := s.now()
 	scopes := make([]store.Scope, len(ManagementScopes))
@@ -80,7 +80,7 @@ func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string
 		},
 	}
 	created, err := s.store.Bootstrap(ctx, b)
-	s.changed() // also when an existing Management API moved to this issuer
+	s.changed(ctx) // also when an existing Management API moved to this issuer
 	if errors.Is(err, store.ErrConflict) {
 		if taken, lookupErr := s.store.GetResourceServerByIdentifier(ctx, audience); lookupErr == nil && !taken.IsSystem {
 			return BootstrapResult{}, s.identifierTaken(ctx, issuer, taken)
@@ -118,7 +118,7 @@ func (s *Service) addManagementScopes(ctx context.Context, rs store.ResourceServ
 		rs.UpdatedAt = s.now()
 		return nil
 	})
-	s.changed()
+	s.changed(ctx)
 	if err != nil {
 		return fmt.Errorf("bootstrap: add the Management API's new scopes: %w", err)
 	}
@@ -151,15 +151,12 @@ func (s *Service) ManagementAPI(ctx context.Context) (store.ResourceServer, erro
 }
 
 // IsManagementAPI reports whether identifier is the Management API's: the system resource server's, not
-// merely a string that looks like it. It reads through the token endpoint's cache, so calling it on
-// every Management request costs no store read while nothing changes.
+// merely a string that looks like it. It reads the token endpoint's snapshot, so calling it on every
+// Management request costs no store read.
 func (s *Service) IsManagementAPI(ctx context.Context, identifier string) (bool, error) {
-	rs, err := s.dir.ResourceServerByIdentifier(ctx, identifier)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("look up the Management API %s: %w", identifier, err)
+	snap, err := s.dir.Snapshot()
+	if err != nil {
+		return false, fmt.Errorf("look up the Management API: %w", err)
 	}
-	return rs.IsSystem, nil
+	return snap.managementAPI != "" && snap.managementAPI == identifier, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/orgauth/orgauth/internal/policy"
 	"github.com/orgauth/orgauth/internal/store"
 )
 
@@ -62,7 +63,7 @@ func (s *Service) CreateClientGrant(ctx context.Context, in ClientGrantInput) (s
 		return g, err
 	}
 	err = s.store.CreateClientGrant(ctx, g)
-	s.changed()
+	s.changed(ctx)
 	if err != nil {
 		// ErrNotFound here means the client or API was deleted since the checks above.
 		return g, storeError(err, errGrantClientMissing, errClientGrantConflict, "create client grant")
@@ -124,7 +125,7 @@ func (s *Service) UpdateClientGrant(ctx context.Context, id string, in ClientGra
 		g.UpdatedAt = s.now()
 		return validateClientGrant(*g, api, in.Scope != nil)
 	})
-	s.changed()
+	s.changed(ctx)
 	if err != nil {
 		return g, storeError(err, errClientGrantNotFound, nil, "update client grant")
 	}
@@ -147,7 +148,7 @@ func (s *Service) DeleteClientGrant(ctx context.Context, id string) error {
 		return fmt.Errorf("delete client grant %s: %w", id, err)
 	}
 	err := s.store.DeleteClientGrant(ctx, id)
-	s.changed()
+	s.changed(ctx)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete client grant %s: %w", id, err)
 	}
@@ -170,7 +171,7 @@ func validateClientGrant(g store.ClientGrant, api store.ResourceServer, newScope
 	if err := validateClientGrantBody(g.OrganizationUsage, g.Scope); err != nil {
 		return err
 	}
-	if api.IsSystem && (g.OrganizationUsage == store.UsageAllow || g.OrganizationUsage == store.UsageRequire || g.AllowAnyOrganization) {
+	if api.IsSystem && (policy.Usage(g.OrganizationUsage).AdmitsOrganizations() || g.AllowAnyOrganization) {
 		return errSystemOrganizationUsage
 	}
 	if !newScopes {

@@ -3,58 +3,26 @@ package tenant
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/orgauth/orgauth/internal/policy"
 	"github.com/orgauth/orgauth/internal/store"
 )
 
-// countingStore counts the lookups the Directory makes: the reads that reach the store.
-type countingStore struct {
-	store.Store
-	reads atomic.Int64
-}
+const testIssuer = "https://auth.example/"
 
-func (c *countingStore) GetClient(ctx context.Context, id string) (store.Client, error) {
-	c.reads.Add(1)
-	return c.Store.GetClient(ctx, id)
-}
-
-func (c *countingStore) GetResourceServerByIdentifier(ctx context.Context, identifier string) (store.ResourceServer, error) {
-	c.reads.Add(1)
-	return c.Store.GetResourceServerByIdentifier(ctx, identifier)
-}
-
-func (c *countingStore) GetClientGrantByClientAudience(ctx context.Context, clientID, audience string) (store.ClientGrant, error) {
-	c.reads.Add(1)
-	return c.Store.GetClientGrantByClientAudience(ctx, clientID, audience)
-}
-
-func (c *countingStore) GetOrganization(ctx context.Context, id string) (store.Organization, error) {
-	c.reads.Add(1)
-	return c.Store.GetOrganization(ctx, id)
-}
-
-func (c *countingStore) GetOrganizationByName(ctx context.Context, name string) (store.Organization, error) {
-	c.reads.Add(1)
-	return c.Store.GetOrganizationByName(ctx, name)
-}
-
-func (c *countingStore) HasOrganizationClientGrant(ctx context.Context, orgID, grantID string) (bool, error) {
-	c.reads.Add(1)
-	return c.Store.HasOrganizationClientGrant(ctx, orgID, grantID)
-}
-
-func (c *countingStore) GetTenantSettings(ctx context.Context) (store.TenantSettings, error) {
-	c.reads.Add(1)
-	return c.Store.GetTenantSettings(ctx)
-}
-
-func newCountingService(t *testing.T) (*Service, *countingStore) {
-	t.Helper()
-	cs := &countingStore{Store: openSQLite(t)}
-	return openService(t, cs), cs
+// snapshot returns s's current snapshot.
+func snapshot(tb testing.TB, s *Service) *Snapshot {
+	tb.Helper()
+	snap, err := s.Directory().Snapshot()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return snap
 }
 
 // tokenRequest is an org-scoped token request: an application associated with an organization.
@@ -90,175 +58,199 @@ func newTokenRequest(tb testing.TB, s *Service) tokenRequest {
 	return tokenRequest{clientID: c.ClientID, secret: secret, audience: api.Identifier, orgID: org.ID, grantID: g.ID}
 }
 
-// lookups makes the Directory lookups of the token request, as the token endpoint does.
-func (r tokenRequest) lookups(tb testing.TB, d *Directory) {
-	ctx := context.Background()
-	if _, err := d.AuthenticateClient(ctx, r.clientID, r.secret); err != nil {
-		tb.Fatal(err)
+// decide authenticates the request's client and decides its token on snap, as the token endpoint does.
+func (r tokenRequest) decide(snap *Snapshot, organization string) (policy.AccessToken, error) {
+	c, ok := snap.AuthenticateClient(r.clientID, r.secret)
+	if !ok {
+		return policy.AccessToken{}, errors.New("the client does not authenticate")
 	}
-	if _, err := d.Settings(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := d.ResourceServerByIdentifier(ctx, r.audience); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := d.ClientGrantFor(ctx, r.clientID, r.audience); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := d.OrganizationByID(ctx, r.orgID); err != nil {
-		tb.Fatal(err)
-	}
-	if ok, err := d.Associated(ctx, r.orgID, r.grantID); err != nil || !ok {
-		tb.Fatalf("associated = %v, %v", ok, err)
-	}
+	return policy.Decide(snap, policy.Request{Client: c.Policy, Audience: r.audience, Organization: organization, Now: time.Now()})
 }
 
-// warmRequest sets up a token request and caches its lookups.
-func warmRequest(t *testing.T, s *Service) tokenRequest {
-	t.Helper()
-	r := newTokenRequest(t, s)
-	r.lookups(t, s.Directory())
-	return r
+// refusedFor reports whether err is a refusal for reason.
+func refusedFor(err error, reason policy.Reason) bool {
+	r, ok := errors.AsType[*policy.Refusal](err)
+	return ok && r.Reason == reason
 }
 
-// The writes a tenant makes all day forget only what they change: another organization's token
-// request is still served from memory after them. Other writes still drop everything.
-func TestOrganizationAndAssociationWritesKeepTheRestOfTheCache(t *testing.T) {
-	ctx := t.Context()
-	s, cs := newCountingService(t)
-	warm := warmRequest(t, s)
-
-	other, err := s.CreateOrganization(ctx, OrganizationInput{Name: "other"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.AddOrganizationClientGrant(ctx, other.ID, warm.grantID); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RemoveOrganizationClientGrant(ctx, other.ID, warm.grantID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.UpdateOrganization(ctx, other.ID, OrganizationPatch{Name: ptr("renamed"), DisplayName: ptr("Renamed")}); err != nil {
-		t.Fatal(err)
-	}
-	before := cs.reads.Load()
-	warm.lookups(t, s.Directory())
-	if n := cs.reads.Load() - before; n != 0 {
-		t.Errorf("another organization's writes made the warm request read the store %d times", n)
-	}
-
-	if _, err := s.UpdateClient(ctx, warm.clientID, ClientPatch{Name: ptr("renamed bot")}); err != nil {
-		t.Fatal(err)
-	}
-	before = cs.reads.Load()
-	warm.lookups(t, s.Directory())
-	if cs.reads.Load() == before {
-		t.Error("an application's update left every entry cached")
-	}
-}
-
-func TestDirectoryFollowsOrganizationWrites(t *testing.T) {
+// Every write of the tenant reaches the token endpoint's next snapshot.
+func TestSnapshotFollowsWrites(t *testing.T) {
 	ctx := t.Context()
 	s := newService(t)
-	d := s.Directory()
-	byName := func(name string) (store.Organization, error) { return d.OrganizationByName(ctx, name) }
-
-	if _, err := byName("acme"); !errors.Is(err, store.ErrNotFound) { // now cached as unknown
-		t.Fatalf("before its creation: %v", err)
-	}
-	org, err := s.CreateOrganization(ctx, OrganizationInput{Name: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, err := byName("acme"); err != nil || got.ID != org.ID {
-		t.Fatalf("after its creation: %+v, %v", got, err)
-	}
-	if _, err := d.OrganizationByID(ctx, org.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := byName("acme-2"); !errors.Is(err, store.ErrNotFound) { // the new name, cached as unknown
-		t.Fatalf("before the rename: %v", err)
+	r := newTokenRequest(t, s)
+	if tok, err := r.decide(snapshot(t, s), r.orgID); err != nil || tok.OrganizationID() != r.orgID || tok.Issuer() != testIssuer {
+		t.Fatalf("token = %+v, %v", tok, err)
 	}
 
-	if _, err := s.UpdateOrganization(ctx, org.ID, OrganizationPatch{Name: ptr("acme-2"), DisplayName: ptr("Acme 2")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := byName("acme"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("the old name still finds it: %v", err)
-	}
-	if got, err := byName("acme-2"); err != nil || got.ID != org.ID {
-		t.Errorf("the new name: %+v, %v", got, err)
-	}
-	if got, err := d.OrganizationByID(ctx, org.ID); err != nil || got.Name != "acme-2" || got.DisplayName != "Acme 2" {
-		t.Errorf("by id after the rename: %+v, %v", got, err)
-	}
+	t.Run("the association removed, then added again", func(t *testing.T) {
+		if err := s.RemoveOrganizationClientGrant(ctx, r.orgID, r.grantID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.decide(snapshot(t, s), r.orgID); !refusedFor(err, policy.ReasonOrganizationDenied) {
+			t.Fatalf("after the removal: %v", err)
+		}
+		if _, err := s.AddOrganizationClientGrant(ctx, r.orgID, r.grantID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.decide(snapshot(t, s), r.orgID); err != nil {
+			t.Fatalf("after the association: %v", err)
+		}
+	})
+	t.Run("a rename, and names allowed", func(t *testing.T) {
+		if _, err := s.UpdateOrganization(ctx, r.orgID, OrganizationPatch{Name: ptr("renamed")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateSettings(ctx, SettingsPatch{AllowOrganizationNameInAuthenticationAPI: ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+		snap := snapshot(t, s)
+		if _, ok := snap.OrganizationByName("warm"); ok {
+			t.Error("the old name still finds it")
+		}
+		if tok, err := r.decide(snap, "Renamed"); err != nil || tok.OrganizationName() != "renamed" {
+			t.Fatalf("by the new name: %+v, %v", tok, err)
+		}
+	})
+	t.Run("the grant narrowed to deny", func(t *testing.T) {
+		if _, err := s.UpdateClientGrant(ctx, r.grantID, ClientGrantPatch{OrganizationUsage: ptr(store.UsageDeny)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.decide(snapshot(t, s), r.orgID); !refusedFor(err, policy.ReasonOrganizationNotAllowed) {
+			t.Fatalf("after deny: %v", err)
+		}
+		if _, err := s.UpdateClientGrant(ctx, r.grantID, ClientGrantPatch{OrganizationUsage: ptr(store.UsageRequire)}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("a rotated secret", func(t *testing.T) {
+		_, secret, err := s.RotateClientSecret(ctx, r.clientID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap := snapshot(t, s)
+		if _, ok := snap.AuthenticateClient(r.clientID, r.secret); ok {
+			t.Error("the old secret still authenticates")
+		}
+		if _, ok := snap.AuthenticateClient(r.clientID, secret); !ok {
+			t.Error("the new secret does not authenticate")
+		}
+		r.secret = secret
+	})
+	t.Run("the organization deleted", func(t *testing.T) {
+		if err := s.DeleteOrganization(ctx, r.orgID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.decide(snapshot(t, s), r.orgID); !refusedFor(err, policy.ReasonOrganizationDenied) {
+			t.Fatalf("after the deletion: %v", err)
+		}
+	})
+	t.Run("the API deleted", func(t *testing.T) {
+		if err := s.DeleteResourceServer(ctx, r.audience); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.decide(snapshot(t, s), ""); !refusedFor(err, policy.ReasonUnknownAudience) {
+			t.Fatalf("after the deletion: %v", err)
+		}
+	})
+	t.Run("the client deleted", func(t *testing.T) {
+		if err := s.DeleteClient(ctx, r.clientID); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := snapshot(t, s).Client(r.clientID); ok {
+			t.Fatal("the deleted client is still there")
+		}
+	})
 }
 
-// A write this process made already updated its Directory: the watcher, seeing the store's version
-// move, must not throw the rest of the cache away. A write by another process still reaches it
-// (TestWatchSeesAnotherInstancesWrites).
-func TestWatchKeepsTheCacheThroughThisProcesssWrites(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	s, cs := newCountingService(t)
-	var changes atomic.Int32
-	go s.Watch(ctx, WatchOptions{PollInterval: 5 * time.Millisecond, MaxStaleness: time.Minute,
-		OnChange: func(context.Context) { changes.Add(1) }})
-	waitFresh(t, s)
-	warm := warmRequest(t, s)
-	for deadline := time.Now().Add(2 * time.Second); changes.Load() == 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the watcher never saw the writes")
-		}
-	}
-	warm.lookups(t, s.Directory()) // cached again, whatever the watcher did before
-
-	other, err := s.CreateOrganization(ctx, OrganizationInput{Name: "other"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.AddOrganizationClientGrant(ctx, other.ID, warm.grantID); err != nil {
-		t.Fatal(err)
-	}
-	seen := changes.Load()
-	for deadline := time.Now().Add(2 * time.Second); changes.Load() == seen; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the watcher never saw the new writes")
-		}
-	}
-	before := cs.reads.Load()
-	warm.lookups(t, s.Directory())
-	if n := cs.reads.Load() - before; n != 0 {
-		t.Errorf("after the watcher saw this process's own writes, the warm request read the store %d times", n)
-	}
-}
-
-func TestDirectoryStartsOverWhenFull(t *testing.T) {
+// A request's snapshot does not change under it: a write makes a new snapshot, and the old one still
+// shows the state the request began with, every lookup of it.
+func TestSnapshotIsOneStateOfTheTenant(t *testing.T) {
 	ctx := t.Context()
-	s, cs := newCountingService(t)
-	d := s.Directory()
-	d.maxEntries = 3
-	lookup := func(id string) {
-		if _, err := d.OrganizationByID(ctx, id); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("%s: %v", id, err)
-		}
+	s := newService(t)
+	r := newTokenRequest(t, s)
+	before := snapshot(t, s)
+
+	if err := s.RemoveOrganizationClientGrant(ctx, r.orgID, r.grantID); err != nil {
+		t.Fatal(err)
 	}
-	for _, id := range []string{"org_1", "org_2", "org_3"} {
-		lookup(id)
+	if _, err := s.UpdateOrganization(ctx, r.orgID, OrganizationPatch{Name: ptr("renamed")}); err != nil {
+		t.Fatal(err)
 	}
-	before := cs.reads.Load()
-	lookup("org_3")
-	if cs.reads.Load() != before {
-		t.Fatal("a cached entry read the store")
+	if _, _, err := s.RotateClientSecret(ctx, r.clientID); err != nil {
+		t.Fatal(err)
 	}
-	lookup("org_4") // the cache is full: it starts over with this entry alone
-	if d.entries != 1 {
-		t.Errorf("%d entries after starting over, want 1", d.entries)
+	after := snapshot(t, s)
+	if after == before || after.Version() <= before.Version() {
+		t.Fatalf("versions %d then %d: the writes made no new snapshot", before.Version(), after.Version())
 	}
-	before = cs.reads.Load()
-	lookup("org_4")
-	lookup("org_3")
-	if got := cs.reads.Load() - before; got != 1 {
-		t.Errorf("%d store reads for the entry kept and the one dropped, want 1", got)
+	if tok, err := r.decide(before, r.orgID); err != nil || tok.OrganizationID() != r.orgID {
+		t.Errorf("the earlier snapshot changed: %+v, %v", tok, err)
+	}
+	if o, ok := before.OrganizationByName("warm"); !ok || o.ID != r.orgID {
+		t.Errorf("the earlier snapshot lost the old name: %+v", o)
+	}
+	if _, ok := after.AuthenticateClient(r.clientID, r.secret); ok {
+		t.Error("the new snapshot accepts the old secret")
+	}
+	if after.Associated(r.orgID, r.grantID) {
+		t.Error("the new snapshot keeps the association")
+	}
+}
+
+// What does not exist costs a lookup nothing: no allocation, whatever the key's length.
+func TestSnapshotLookupsOfUnknownKeysAllocateNothing(t *testing.T) {
+	s := newService(t)
+	r := newTokenRequest(t, s)
+	snap := snapshot(t, s)
+	long := strings.Repeat("x", 500_000)
+	allocs := testing.AllocsPerRun(100, func() {
+		snap.AuthenticateClient(long, "secret")
+		snap.AuthenticateClient(r.clientID, long)
+		snap.Client(long)
+		snap.API(long)
+		snap.ClientGrant(r.clientID, long)
+		snap.OrganizationByID(long)
+		snap.OrganizationByName(long)
+		snap.Associated(long, r.grantID)
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per run of unknown lookups, want 0", allocs)
+	}
+}
+
+// failingReads is a store whose reads fail while down is set.
+type failingReads struct {
+	store.Store
+	down atomic.Bool
+}
+
+func (f *failingReads) ListOrganizations(ctx context.Context, p store.Page) (store.List[store.Organization], error) {
+	if f.down.Load() {
+		return store.List[store.Organization]{}, fmt.Errorf("dial: %w", store.ErrUnavailable)
+	}
+	return f.Store.ListOrganizations(ctx, p)
+}
+
+// When a write committed but the snapshot could not be read again, the token endpoint is told the
+// tenant is unavailable rather than served the state from before the write.
+func TestSnapshotIsStaleWhenReloadingFails(t *testing.T) {
+	ctx := t.Context()
+	st := &failingReads{Store: openSQLite(t)}
+	s := openService(t, st)
+	r := newTokenRequest(t, s)
+
+	st.down.Store(true)
+	if err := s.RemoveOrganizationClientGrant(ctx, r.orgID, r.grantID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Directory().Snapshot(); !errors.Is(err, ErrStale) || !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Snapshot after a failed reload: %v, want ErrStale", err)
+	}
+	st.down.Store(false)
+	if _, err := s.UpdateSettings(ctx, SettingsPatch{}); err != nil { // any write reloads
+		t.Fatal(err)
+	}
+	if _, err := r.decide(snapshot(t, s), r.orgID); !refusedFor(err, policy.ReasonOrganizationDenied) {
+		t.Fatalf("after recovering: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"unicode/utf8"
 )
 
 // The longest ids, in characters, that the tenant accepts: a lookup for a longer one cannot find anything,
@@ -12,13 +13,16 @@ const (
 	// MaxClientIDLength bounds a client_id: generated ids have 32 letters and digits; the bootstrap
 	// application's, when the operator names it, may have up to 64 characters.
 	MaxClientIDLength = 64
-	// maxIDLength bounds the other ids orgauth issues (org_ and cgr_ followed by 16 letters and digits),
-	// with room to spare.
-	maxIDLength = 64
 )
 
 // ClientIDTooLong reports whether id has more than MaxClientIDLength characters: no client has such an id.
 func ClientIDTooLong(id string) bool { return longerThan(id, MaxClientIDLength) }
+
+// longerThan reports whether s has more than n characters, without counting them when its length in
+// bytes already tells.
+func longerThan(s string, n int) bool {
+	return len(s) > n && (len(s) > utf8.UTFMax*n || utf8.RuneCountInString(s) > n)
+}
 
 const alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 

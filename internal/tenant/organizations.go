@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/orgauth/orgauth/internal/policy"
 	"github.com/orgauth/orgauth/internal/store"
 )
 
@@ -40,7 +41,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in OrganizationInput) 
 		return o, err
 	}
 	err := s.store.CreateOrganization(ctx, o)
-	s.dir.forgetOrganization(o.ID, o.Name) // a lookup may have cached that the name was unknown
+	s.changed(ctx)
 	if err != nil {
 		return o, storeError(err, nil, errOrganizationConflict, "create organization")
 	}
@@ -95,7 +96,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, id string, in Organiza
 		o.UpdatedAt = s.now()
 		return validateOrganization(*o, in.DisplayName != nil)
 	})
-	s.dir.forgetOrganization(id, names...)
+	s.changed(ctx)
 	if err != nil {
 		return o, storeError(err, errOrganizationNotFound, errOrganizationConflict, "update organization")
 	}
@@ -106,7 +107,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, id string, in Organiza
 // of every application that pointed at it.
 func (s *Service) DeleteOrganization(ctx context.Context, id string) error {
 	err := s.store.DeleteOrganization(ctx, id)
-	s.changed() // not only the organization's entries: its associations and applications' defaults change too
+	s.changed(ctx) // not only the organization's entries: its associations and applications' defaults change too
 	if err != nil {
 		return storeError(err, errOrganizationNotFound, nil, "delete organization")
 	}
@@ -122,7 +123,7 @@ func (s *Service) AddOrganizationClientGrant(ctx context.Context, orgID, grantID
 	var grant store.ClientGrant
 	err := s.store.AddOrganizationClientGrant(ctx, orgID, grantID, func(g store.ClientGrant, count int) error {
 		grant = g
-		if g.OrganizationUsage != store.UsageAllow && g.OrganizationUsage != store.UsageRequire {
+		if !policy.Usage(g.OrganizationUsage).AdmitsOrganizations() {
 			return errGrantDeniesOrgs
 		}
 		if count >= MaxGrantsPerOrganization {
@@ -130,7 +131,7 @@ func (s *Service) AddOrganizationClientGrant(ctx context.Context, orgID, grantID
 		}
 		return nil
 	})
-	s.dir.forgetAssociation(orgID, grantID)
+	s.changed(ctx)
 	if err != nil {
 		// The organization was checked above: a missing entity now is the grant (or a concurrent delete).
 		return grant, storeError(err, errClientGrantNotFound, errAssociationConflict, "add organization client grant")
@@ -152,7 +153,7 @@ func (s *Service) RemoveOrganizationClientGrant(ctx context.Context, orgID, gran
 		return err
 	}
 	err := s.store.RemoveOrganizationClientGrant(ctx, orgID, grantID)
-	s.dir.forgetAssociation(orgID, grantID)
+	s.changed(ctx)
 	if err != nil {
 		return fmt.Errorf("remove client grant %s from organization %s: %w", grantID, orgID, err)
 	}

@@ -25,6 +25,9 @@ type Service struct {
 
 // Options configure Open; zero values pick defaults.
 type Options struct {
+	// Issuer is the tenant's public base URL, the iss claim of its tokens; with none, the tenant's
+	// snapshots cannot issue tokens.
+	Issuer string
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -47,18 +50,25 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 		return nil, fmt.Errorf("load client secret key: %w", err)
 	}
 	s := &Service{store: st, secrets: newSecretHasher(key), log: opts.Logger, now: func() time.Time { return opts.Now().UTC() }}
-	s.dir = newDirectory(st, s.secrets)
+	s.dir = newDirectory(st, opts.Issuer, s.secrets)
+	if err := s.dir.reload(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // Directory is the token endpoint's cached view of this tenant.
 func (s *Service) Directory() *Directory { return s.dir }
 
-// changed must follow every write to the store, successful or not, unless the write calls one of the
-// Directory's precise forget methods instead: the token endpoint's next request sees the new state.
-// A failed write calls it too, since it may have committed before failing, and Watch trusts this
-// process to have handled the versions it wrote (store.Store.OwnWrites).
-func (s *Service) changed() { s.dir.Invalidate() }
+// changed must follow every write to the store, successful or not: the token endpoint's next request
+// sees the new state. A failed write calls it too, since it may have committed before failing, and
+// Watch trusts this process to have handled the versions it wrote (store.Store.OwnWrites). A failed
+// reload leaves the Directory stale (it answers ErrStale) until Watch or the next write reloads it.
+func (s *Service) changed(ctx context.Context) {
+	if err := s.dir.reload(context.WithoutCancel(ctx)); err != nil {
+		s.log.ErrorContext(ctx, "reload the tenant after a write", "error", err)
+	}
+}
 
 // storeError turns a store sentinel into the refusal the user sees; other errors pass through wrapped.
 func storeError(err error, notFoundErr, conflictErr *Error, op string) error {
@@ -90,7 +100,7 @@ func (s *Service) UpdateSettings(ctx context.Context, in SettingsPatch) (store.T
 		}
 		return nil
 	})
-	s.changed()
+	s.changed(ctx)
 	if err != nil {
 		return set, fmt.Errorf("update tenant settings: %w", err)
 	}

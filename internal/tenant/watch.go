@@ -28,14 +28,11 @@ type WatchOptions struct {
 }
 
 // Watch keeps the Directory coherent with writes made by other processes sharing the store, until ctx
-// ends: it invalidates the Directory on every change notification and whenever the store's version
-// moved, and it bounds staleness: when the version cannot be read for MaxStaleness (the database is
-// unreachable), lookups bypass the cache, so a revoked permission is never served from
-// memory beyond that bound.
-//
-// Versions that this process wrote through the store (store.Store.OwnWrites) do not invalidate: the
-// Service that made them updated its Directory already. So whatever the Directory caches must be
-// written through this Service alone among the users of its store value, as in orgauth serve.
+// ends: on every change notification, and every PollInterval, it reads the store's version and reloads
+// the snapshot when the version moved past it. It bounds staleness: when the version cannot be read for
+// MaxStaleness (the database is unreachable), the Directory answers ErrStale instead of its snapshot, so
+// a revoked permission is never served from memory beyond that bound. This process's own writes
+// reloaded the snapshot already, so they cost no second reload.
 func (s *Service) Watch(ctx context.Context, opts WatchOptions) {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = DefaultPollInterval
@@ -47,8 +44,8 @@ func (s *Service) Watch(ctx context.Context, opts WatchOptions) {
 		opts.OnChange = func(context.Context) {}
 	}
 	w := &watcher{s: s, opts: opts, changed: make(chan struct{}, 1)}
-	s.dir.freshFor(0) // from now on the cache is trusted only after a successful check
-	w.check(ctx)      // sets the version baseline and the first freshness deadline
+	s.dir.maxStaleness.Store(int64(opts.MaxStaleness)) // from now on the snapshot is served within the bound
+	w.check(ctx)                                       // sets the version baseline and the first freshness deadline
 	go w.listen(ctx)
 
 	tick := time.NewTicker(opts.PollInterval)
@@ -92,10 +89,10 @@ func (w *watcher) listen(ctx context.Context) {
 	}
 }
 
-// check reads the store's version: a new one invalidates the Directory, unless every version since the
-// last check is a write this process made, which already updated the Directory itself; any successful
-// read extends the time the Directory may serve from memory.
+// check reads the store's version: when the snapshot is older (another process wrote, or a reload
+// failed), the Directory reloads. A successful check extends the time the snapshot may be served.
 func (w *watcher) check(ctx context.Context) {
+	start := time.Now()
 	cctx, cancel := context.WithTimeout(ctx, max(w.opts.PollInterval, checkTimeout))
 	defer cancel()
 	v, err := w.s.store.Version(cctx)
@@ -105,15 +102,17 @@ func (w *watcher) check(ctx context.Context) {
 		}
 		return
 	}
-	switch {
-	case !w.known:
-		w.s.dir.Invalidate() // entries cached before the baseline may predate it
-	case v != w.version:
-		if !w.s.store.OwnWrites(w.version, v) {
-			w.s.dir.Invalidate()
+	if snap := w.s.dir.current.Load(); snap == nil || snap.version < v {
+		if err := w.s.dir.reload(ctx); err != nil {
+			if ctx.Err() == nil {
+				w.s.log.WarnContext(ctx, "reload the tenant", "error", err)
+			}
+			return
 		}
+	}
+	if w.known && v != w.version {
 		w.opts.OnChange(ctx)
 	}
 	w.version, w.known = v, true
-	w.s.dir.freshFor(w.opts.MaxStaleness)
+	w.s.dir.confirm(start)
 }

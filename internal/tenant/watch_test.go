@@ -48,14 +48,8 @@ func TestWatchSeesAnotherInstancesWrites(t *testing.T) {
 		OnChange: func(context.Context) { changes.Add(1) }})
 	waitFresh(t, b)
 
-	linkedOnB := func() bool {
-		ok, err := b.Directory().Associated(ctx, org.ID, g.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ok
-	}
-	if linkedOnB() { // now cached on B as "not linked"
+	linkedOnB := func() bool { return snapshot(t, b).Associated(org.ID, g.ID) }
+	if linkedOnB() {
 		t.Fatal("linked before the association")
 	}
 	start := time.Now()
@@ -77,7 +71,7 @@ func TestWatchSeesAnotherInstancesWrites(t *testing.T) {
 // waitFresh waits until s's watcher has checked the store's version and trusts its cache.
 func waitFresh(t *testing.T, s *Service) {
 	t.Helper()
-	for deadline := time.Now().Add(2 * time.Second); s.dir.freshUntil.Load() == 0 || !s.dir.fresh(); time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(2 * time.Second); s.dir.maxStaleness.Load() == 0 || !s.dir.fresh(); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the watcher never confirmed the cache")
 		}
@@ -88,7 +82,7 @@ func waitFresh(t *testing.T, s *Service) {
 type failingVersion struct {
 	store.Store
 	down  atomic.Bool
-	reads atomic.Int32 // organization lookups that reached the store
+	loads atomic.Int32 // snapshots read (organization listings)
 }
 
 func (f *failingVersion) Version(ctx context.Context) (int64, error) {
@@ -98,54 +92,54 @@ func (f *failingVersion) Version(ctx context.Context) (int64, error) {
 	return f.Store.Version(ctx)
 }
 
-func (f *failingVersion) GetOrganization(ctx context.Context, id string) (store.Organization, error) {
-	f.reads.Add(1)
-	return f.Store.GetOrganization(ctx, id)
+func (f *failingVersion) ListOrganizations(ctx context.Context, p store.Page) (store.List[store.Organization], error) {
+	f.loads.Add(1)
+	return f.Store.ListOrganizations(ctx, p)
 }
 
-func TestDirectoryStopsTrustingItsCacheWhenTheStoreIsUnreachable(t *testing.T) {
+func TestDirectoryStopsServingItsSnapshotWhenTheStoreIsUnreachable(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "orgauth.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	fv := &failingVersion{Store: st}
-	s, err := Open(ctx, fv, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	org, _ := s.CreateOrganization(ctx, OrganizationInput{Name: "acme"})
+	fv := &failingVersion{Store: openSQLite(t)}
+	s := openService(t, fv)
 	const poll, staleness = 10 * time.Millisecond, 200 * time.Millisecond
 	go s.Watch(ctx, WatchOptions{PollInterval: poll, MaxStaleness: staleness})
 	waitFresh(t, s)
-
-	lookup := func() {
-		if _, err := s.Directory().OrganizationByID(ctx, org.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-			t.Fatal(err)
-		}
-	}
-	lookup()
-	before := fv.reads.Load()
-	lookup()
-	if fv.reads.Load() != before {
-		t.Fatal("a fresh cache read the store")
-	}
+	snapshot(t, s)
 
 	fv.down.Store(true)
 	time.Sleep(staleness + 5*poll)
-	lookup()
-	if fv.reads.Load() == before {
-		t.Fatal("the cache was served although the version could not be checked for longer than the bound")
+	if _, err := s.Directory().Snapshot(); !errors.Is(err, ErrStale) {
+		t.Fatalf("the snapshot was served although the version could not be checked for longer than the bound: %v", err)
 	}
 
 	fv.down.Store(false)
 	waitFresh(t, s)
-	lookup()
-	before = fv.reads.Load()
-	lookup()
-	if fv.reads.Load() != before {
-		t.Fatal("the cache was not trusted again after the store came back")
+	snapshot(t, s)
+}
+
+// A write this process made reloaded the snapshot already: the watcher, seeing the store's version
+// move, reloads nothing more. A write by another process still reaches it
+// (TestWatchSeesAnotherInstancesWrites).
+func TestWatchDoesNotReloadThisProcesssWrites(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	fv := &failingVersion{Store: openSQLite(t)}
+	s := openService(t, fv)
+	var changes atomic.Int32
+	go s.Watch(ctx, WatchOptions{PollInterval: 5 * time.Millisecond, MaxStaleness: time.Minute,
+		OnChange: func(context.Context) { changes.Add(1) }})
+	waitFresh(t, s)
+	before := fv.loads.Load()
+	if _, err := s.CreateOrganization(ctx, OrganizationInput{Name: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(2 * time.Second); changes.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the watcher never saw the write")
+		}
+	}
+	if n := fv.loads.Load() - before; n != 1 {
+		t.Errorf("%d snapshot loads for one write of this process, want 1", n)
 	}
 }

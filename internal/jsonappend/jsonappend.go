@@ -1,18 +1,18 @@
-package oauth
+// Package jsonappend writes JSON by appending to a byte slice. The token endpoint's answers and the
+// access tokens' claims are small objects of fixed shape: building them this way keeps encoding/json
+// and its allocations off the hot path.
+package jsonappend
 
 import (
 	"strconv"
 	"unicode/utf8"
 )
 
-// The token endpoint writes its JSON by appending to a buffer: the shapes are small and fixed, and this
-// keeps encoding/json off the per-request path.
-
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s as a JSON string. It escapes what encoding/json escapes with HTML escaping
+// String appends s as a JSON string. It escapes what encoding/json escapes with HTML escaping
 // off: quote, backslash, control characters, U+2028 and U+2029; invalid UTF-8 becomes \ufffd.
-func appendJSONString(dst []byte, s string) []byte {
+func String(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -63,20 +63,20 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// appendStringField appends `,"name":"value"` (without the comma for the first field of an object).
-func appendStringField(dst []byte, name, value string) []byte {
-	dst = appendFieldName(dst, name)
-	return appendJSONString(dst, value)
+// StringField appends `,"name":"value"` (without the comma for the first field of an object).
+func StringField(dst []byte, name, value string) []byte {
+	dst = FieldName(dst, name)
+	return String(dst, value)
 }
 
-// appendIntField appends `,"name":value`.
-func appendIntField(dst []byte, name string, value int64) []byte {
-	dst = appendFieldName(dst, name)
+// IntField appends `,"name":value`.
+func IntField(dst []byte, name string, value int64) []byte {
+	dst = FieldName(dst, name)
 	return strconv.AppendInt(dst, value, 10)
 }
 
-// appendFieldName appends the separator and the quoted name; name must need no escaping.
-func appendFieldName(dst []byte, name string) []byte {
+// FieldName appends the separator and the quoted name; name must need no escaping.
+func FieldName(dst []byte, name string) []byte {
 	if len(dst) > 0 && dst[len(dst)-1] != '{' {
 		dst = append(dst, ',')
 	}

@@ -1,4 +1,4 @@
-package oauth
+package jsonappend
 
 import (
 	"bytes"
@@ -24,8 +24,8 @@ func TestAppendJSONString(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := string(appendJSONString([]byte("x"), tt.in)); got != "x"+tt.want {
-				t.Errorf("appendJSONString(%q) = %s, want %s", tt.in, got[1:], tt.want)
+			if got := string(String([]byte("x"), tt.in)); got != "x"+tt.want {
+				t.Errorf("String(%q) = %s, want %s", tt.in, got[1:], tt.want)
 			}
 		})
 	}
@@ -43,17 +43,17 @@ func FuzzAppendJSONString(f *testing.F) {
 		if err := enc.Encode(s); err != nil {
 			t.Fatal(err)
 		}
-		if got := appendJSONString(nil, s); !bytes.Equal(got, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
-			t.Errorf("appendJSONString(%q) = %s, encoding/json says %s", s, got, want.Bytes())
+		if got := String(nil, s); !bytes.Equal(got, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
+			t.Errorf("String(%q) = %s, encoding/json says %s", s, got, want.Bytes())
 		}
 	})
 }
 
 func TestAppendFields(t *testing.T) {
 	b := append([]byte(nil), '{')
-	b = appendStringField(b, "a", "x")
-	b = appendIntField(b, "n", -42)
-	b = appendStringField(b, "b", "")
+	b = StringField(b, "a", "x")
+	b = IntField(b, "n", -42)
+	b = StringField(b, "b", "")
 	b = append(b, '}')
 	if want := `{"a":"x","n":-42,"b":""}`; string(b) != want {
 		t.Errorf("got %s, want %s", b, want)
