@@ -179,6 +179,11 @@ func readScan(file string) (vulns []*vuln, goVersion string, err error) {
 	if !sawConfig {
 		return nil, "", fmt.Errorf("%s is not govulncheck JSON output (no config message)", file)
 	}
+	// govulncheck sends every entry that concerns a module we use, whatever its version, and the
+	// standard library has hundreds: none means that the database could not be read, not that all is well.
+	if len(summaries) == 0 {
+		return nil, "", fmt.Errorf("the database had no entry for any module used, not even the standard library: is it broken?")
+	}
 	for _, v := range byKey {
 		v.summary = summaries[v.id]
 		vulns = append(vulns, v)
