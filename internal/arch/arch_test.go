@@ -24,7 +24,8 @@ const module = "github.com/orgauth/orgauth"
 // when it is added, not later. Only the non-test files count: a test may import what it needs to
 // drive the package end to end.
 //
-// The arrows go cmd -> cli -> server -> {oauth, mgmt, dashboard} -> {tenant, policy, keys} -> store.
+// The arrows go cmd -> cli -> server -> {oauth, mgmt, dashboard} -> tenant -> keys -> store, with policy,
+// pure, beside: the faces speak to tenant alone, whose records, errors and signing keys are their vocabulary.
 var mayImport = map[string][]string{
 	// main picks the subcommand; everything else sits behind internal/cli.
 	"cmd/orgauth": {"internal/cli"},
@@ -40,14 +41,16 @@ var mayImport = map[string][]string{
 	"internal/server": {"internal/config", "internal/oauth", "internal/mgmt", "internal/dashboard",
 		"internal/tenant", "internal/policy", "internal/keys", "internal/kek", "internal/store",
 		"internal/store/...", "internal/logattr", "accesstoken"},
-	// The faces: each speaks to the layer below, never to another face.
-	"internal/oauth": {"internal/tenant", "internal/policy", "internal/keys", "internal/logattr", "internal/jsonappend"},
+	// The faces: each speaks to tenant (and policy's pure decision), never to another face, nor to the
+	// store or the keys: tenant re-exports the records, paging, errors and key operations they need, so a
+	// new face adds no copy of the rules.
+	"internal/oauth": {"internal/tenant", "internal/policy", "internal/logattr", "internal/jsonappend"},
 	// The Management API verifies its bearer tokens with the public verifier, as any resource server.
-	"internal/mgmt":      {"internal/tenant", "internal/policy", "internal/keys", "internal/logattr", "accesstoken"},
-	"internal/dashboard": {"internal/tenant", "internal/policy", "internal/keys", "internal/logattr"},
-	// The domain: tenant's operations and its snapshots (the facts policy decides on), the signing keys
-	// (which sign only what policy decided), over the store; policy is pure.
-	"internal/tenant": {"internal/store", "internal/policy", "internal/kek", "internal/logattr"},
+	"internal/mgmt":      {"internal/tenant", "internal/policy", "internal/logattr", "accesstoken"},
+	"internal/dashboard": {"internal/tenant", "internal/policy", "internal/logattr"},
+	// The domain: tenant's operations and its snapshots (the facts policy decides on), over the store and
+	// the signing keys (which sign only what policy decided); policy is pure.
+	"internal/tenant": {"internal/store", "internal/keys", "internal/policy", "internal/kek", "internal/logattr"},
 	"internal/keys":   {"internal/store", "internal/policy", "internal/kek", "internal/logattr", "internal/jsonappend"},
 	"internal/policy": {},
 	// The store: the interface and records import nothing of ours; backends, their shared SQL code
@@ -82,20 +85,6 @@ var notIn = map[string][]string{
 	"accesstoken":     {"internal/..."},
 }
 
-// knownExceptions are today's imports that break the rules above, each with its reason. The test
-// fails on any other, and on an exception that is no longer needed, so this list only shrinks.
-var knownExceptions = map[[2]string]string{
-	// To be removed by the architecture issue item 6. The faces take their data from tenant through a
-	// consumer-side interface (mgmt.Tenant, dashboard.Tenant), but those interfaces are written in the
-	// store's record types (store.Client, store.Page, store.List, ...) and the handlers compare store's
-	// sentinel errors, so the faces still import store.
-	{"internal/mgmt", "internal/store"}:      "to be removed by the architecture issue item 6",
-	{"internal/dashboard", "internal/store"}: "to be removed by the architecture issue item 6",
-	// The same for the token endpoint: its lookups (oauth.Directory) return store.Client,
-	// store.ClientGrant, store.Organization and it compares store.ErrNotFound.
-	{"internal/oauth", "internal/store"}: "to be removed by the architecture issue item 6",
-}
-
 // pkg is what the test reads of one package from go list.
 type pkg struct {
 	ImportPath string
@@ -109,7 +98,7 @@ func TestImportRules(t *testing.T) {
 	if len(pkgs) < 10 {
 		t.Fatalf("go list found only %d packages of %s; is the test running inside the module?", len(pkgs), module)
 	}
-	for _, v := range check(pkgs, mayImport, mayImportOutside, notIn, knownExceptions) {
+	for _, v := range check(pkgs, mayImport, mayImportOutside, notIn) {
 		t.Error(v)
 	}
 }
@@ -186,9 +175,8 @@ func inModule(path string) (string, bool) {
 
 // check returns one message per broken rule in the import graph pkgs (package -> its direct imports,
 // module packages relative to the module root).
-func check(pkgs map[string][]string, may, outside, notIn map[string][]string, exceptions map[[2]string]string) []string {
+func check(pkgs map[string][]string, may, outside, notIn map[string][]string) []string {
 	var msgs []string
-	used := map[[2]string]bool{}
 	for _, name := range sortedKeys(pkgs) {
 		allowed, ok := lookup(may, name)
 		if !ok {
@@ -200,11 +188,6 @@ func check(pkgs map[string][]string, may, outside, notIn map[string][]string, ex
 			_, ours := pkgs[imp]
 			switch {
 			case ours && !matchAny(allowed, imp):
-				edge := [2]string{name, imp}
-				if _, ok := exceptions[edge]; ok {
-					used[edge] = true
-					continue
-				}
 				msgs = append(msgs, fmt.Sprintf("forbidden import: %s imports %s; %s may import only %s (see docs/architecture.md)",
 					name, imp, name, describe(allowed)))
 			case !ours && limitExt && !isStd(imp) && !matchAny(ext, imp):
@@ -222,11 +205,6 @@ func check(pkgs map[string][]string, may, outside, notIn map[string][]string, ex
 				msgs = append(msgs, fmt.Sprintf("forbidden dependency: %s depends on %s (through %s); it must stay out of %s's import graph",
 					name, dep, strings.Join(pathTo(pkgs, name, dep), " -> "), name))
 			}
-		}
-	}
-	for _, edge := range sortedKeys(exceptions) {
-		if !used[edge] {
-			msgs = append(msgs, fmt.Sprintf("known exception %s -> %s is no longer needed: delete it from knownExceptions and docs/architecture.md", edge[0], edge[1]))
 		}
 	}
 	return msgs
@@ -315,12 +293,12 @@ func describe(allowed []string) string {
 	return strings.Join(allowed, ", ")
 }
 
-func sortedKeys[K interface{ ~string | ~[2]string }, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
+	sort.Strings(keys)
 	return keys
 }
 
@@ -360,10 +338,9 @@ func TestCheck(t *testing.T) {
 		return g
 	}
 	tests := []struct {
-		name       string
-		pkgs       map[string][]string
-		exceptions map[[2]string]string
-		want       []string
+		name string
+		pkgs map[string][]string
+		want []string
 	}{
 		{name: "ok/the graph follows the rules", pkgs: good},
 		{
@@ -400,20 +377,14 @@ func TestCheck(t *testing.T) {
 			},
 		},
 		{
-			name:       "ok/a known exception",
-			pkgs:       with("internal/mgmt", "internal/tenant", "internal/store"),
-			exceptions: map[[2]string]string{{"internal/mgmt", "internal/store"}: "to be removed"},
-		},
-		{
-			name:       "fail/a known exception no longer needed",
-			pkgs:       good,
-			exceptions: map[[2]string]string{{"internal/mgmt", "internal/store"}: "to be removed"},
-			want:       []string{"known exception internal/mgmt -> internal/store is no longer needed: delete it from knownExceptions and docs/architecture.md"},
+			name: "fail/a face reaches past tenant to the store",
+			pkgs: with("internal/mgmt", "internal/tenant", "internal/store"),
+			want: []string{"forbidden import: internal/mgmt imports internal/store; internal/mgmt may import only internal/tenant (see docs/architecture.md)"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := check(tt.pkgs, may, outside, notIn, tt.exceptions)
+			got := check(tt.pkgs, may, outside, notIn)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("check:\n got %q\nwant %q", got, tt.want)
 			}

@@ -6,17 +6,16 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 type apiList struct {
-	APIs  []store.ResourceServer
+	APIs  []tenant.ResourceServer
 	Pager pager
 }
 
 func (h *Handler) listAPIs(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
-	apis, p, err := offsetList(r, func(p store.Page) (store.List[store.ResourceServer], error) {
+	apis, p, err := offsetList(r, func(p tenant.Page) (tenant.List[tenant.ResourceServer], error) {
 		return h.tenant.ResourceServers(r.Context(), p)
 	})
 	if err != nil {
@@ -33,7 +32,7 @@ type apiForm struct {
 	Name          string
 	SigningAlg    string
 	TokenLifetime string
-	Scopes        []store.Scope
+	Scopes        []tenant.Scope
 	IsSystem      bool
 	SigningAlgs   []string
 }
@@ -43,11 +42,11 @@ const blankScopeRows = 3
 
 func (f apiForm) withBlankRows() apiForm {
 	f.SigningAlgs = tenant.SigningAlgs
-	f.Scopes = append(f.Scopes[:len(f.Scopes):len(f.Scopes)], make([]store.Scope, blankScopeRows)...)
+	f.Scopes = append(f.Scopes[:len(f.Scopes):len(f.Scopes)], make([]tenant.Scope, blankScopeRows)...)
 	return f
 }
 
-func apiFormOf(rs store.ResourceServer) apiForm {
+func apiFormOf(rs tenant.ResourceServer) apiForm {
 	return apiForm{
 		ID: rs.ID, Identifier: rs.Identifier, Name: rs.Name, SigningAlg: rs.SigningAlg,
 		TokenLifetime: strconv.Itoa(rs.TokenLifetime), Scopes: rs.Scopes, IsSystem: rs.IsSystem,
@@ -73,7 +72,7 @@ func readAPIForm(r *http.Request) (apiForm, formErrors) {
 			d = strings.TrimSpace(descriptions[i])
 		}
 		if v = strings.TrimSpace(v); v != "" || d != "" {
-			f.Scopes = append(f.Scopes, store.Scope{Value: v, Description: d})
+			f.Scopes = append(f.Scopes, tenant.Scope{Value: v, Description: d})
 		}
 	}
 	if _, err := strconv.Atoi(f.TokenLifetime); err != nil {
@@ -156,7 +155,7 @@ func (h *Handler) confirmDeleteAPI(w http.ResponseWriter, r *http.Request, s ten
 	if err != nil {
 		return err
 	}
-	grants, err := h.grantsMatching(r.Context(), store.ClientGrantFilter{Audience: rs.Identifier})
+	grants, err := h.grantsMatching(r.Context(), tenant.ClientGrantFilter{Audience: rs.Identifier})
 	if err != nil {
 		return err
 	}
@@ -183,7 +182,7 @@ func (h *Handler) deleteAPI(w http.ResponseWriter, r *http.Request, _ tenant.Adm
 const maxNamed = 10
 
 // applicationNames names the applications of the first grants, for a confirmation page.
-func (h *Handler) applicationNames(ctx context.Context, grants []store.ClientGrant) ([]string, error) {
+func (h *Handler) applicationNames(ctx context.Context, grants []tenant.ClientGrant) ([]string, error) {
 	var names []string
 	for _, g := range grants[:min(len(grants), maxNamed)] {
 		c, err := h.tenant.Client(ctx, g.ClientID)

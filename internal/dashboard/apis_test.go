@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -39,7 +38,7 @@ func TestAPIPages(t *testing.T) {
 		wantBody(t, p, fieldErrorHTML("scopes", `Array items are not unique: "read".`))
 	})
 
-	var rs store.ResourceServer
+	var rs tenant.ResourceServer
 	t.Run("create keeps the filled scope rows", func(t *testing.T) {
 		p := h.post("/dashboard/apis", form("https://reports", "3600", "read:reports", "write:reports"))
 		wantRedirect(t, p, "/dashboard/apis/")
@@ -50,7 +49,7 @@ func TestAPIPages(t *testing.T) {
 		if p.location() != "/dashboard/apis/"+rs.ID+"?notice=api-created" {
 			t.Errorf("redirect to %s", p.location())
 		}
-		want := []store.Scope{{Value: "read:reports", Description: "may read:reports"}, {Value: "write:reports", Description: "may write:reports"}}
+		want := []tenant.Scope{{Value: "read:reports", Description: "may read:reports"}, {Value: "write:reports", Description: "may write:reports"}}
 		if rs.Name != "Reports" || rs.SigningAlg != "PS256" || rs.TokenLifetime != 3600 || len(rs.Scopes) != 2 || rs.Scopes[0] != want[0] || rs.Scopes[1] != want[1] {
 			t.Fatalf("API %+v", rs)
 		}
@@ -81,8 +80,8 @@ func TestAPIPages(t *testing.T) {
 	t.Run("delete confirmation counts the grants and associations that go with it", func(t *testing.T) {
 		c1 := createClient(t, h, "Billing bot")
 		c2 := createClient(t, h, "Audit bot")
-		g1 := createGrant(t, h, c1.ClientID, "https://reports", store.UsageRequire)
-		createGrant(t, h, c2.ClientID, "https://reports", store.UsageDeny)
+		g1 := createGrant(t, h, c1.ClientID, "https://reports", tenant.UsageRequire)
+		createGrant(t, h, c2.ClientID, "https://reports", tenant.UsageDeny)
 		for _, name := range []string{"acme", "globex"} {
 			o, err := h.tenant.CreateOrganization(ctx, tenant.OrganizationInput{Name: name})
 			if err != nil {
@@ -105,7 +104,7 @@ func TestAPIPages(t *testing.T) {
 }
 
 // bootstrapManagementAPI gives the tenant its Management API.
-func bootstrapManagementAPI(t *testing.T, h *harness) store.ResourceServer {
+func bootstrapManagementAPI(t *testing.T, h *harness) tenant.ResourceServer {
 	t.Helper()
 	if _, err := h.tenant.Bootstrap(t.Context(), "http://dashboard.test/", "", ""); err != nil {
 		t.Fatal(err)
@@ -117,11 +116,11 @@ func bootstrapManagementAPI(t *testing.T, h *harness) store.ResourceServer {
 	return rs
 }
 
-func createAPI(t *testing.T, h *harness, identifier string, scopes ...string) store.ResourceServer {
+func createAPI(t *testing.T, h *harness, identifier string, scopes ...string) tenant.ResourceServer {
 	t.Helper()
-	var sc []store.Scope
+	var sc []tenant.Scope
 	for _, s := range scopes {
-		sc = append(sc, store.Scope{Value: s})
+		sc = append(sc, tenant.Scope{Value: s})
 	}
 	name := "API " + identifier
 	rs, err := h.tenant.CreateResourceServer(t.Context(), tenant.ResourceServerInput{Identifier: identifier, Name: &name, Scopes: &sc})
@@ -131,7 +130,7 @@ func createAPI(t *testing.T, h *harness, identifier string, scopes ...string) st
 	return rs
 }
 
-func createClient(t *testing.T, h *harness, name string) store.Client {
+func createClient(t *testing.T, h *harness, name string) tenant.Client {
 	t.Helper()
 	appType := "non_interactive"
 	c, _, err := h.tenant.CreateClient(t.Context(), tenant.ClientInput{Name: name, AppType: &appType})
@@ -141,7 +140,7 @@ func createClient(t *testing.T, h *harness, name string) store.Client {
 	return c
 }
 
-func createGrant(t *testing.T, h *harness, clientID, audience, usage string, scopes ...string) store.ClientGrant {
+func createGrant(t *testing.T, h *harness, clientID, audience, usage string, scopes ...string) tenant.ClientGrant {
 	t.Helper()
 	g, err := h.tenant.CreateClientGrant(t.Context(), tenant.ClientGrantInput{ClientID: clientID, Audience: audience,
 		Scope: scopes, OrganizationUsage: &usage})

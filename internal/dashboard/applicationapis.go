@@ -4,21 +4,20 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 // usageOptions name a grant's organization_usage values as the dashboard shows them.
 var usageOptions = []option{
-	{store.UsageDeny, "None"},
-	{store.UsageAllow, "Optional"},
-	{store.UsageRequire, "Required"},
+	{tenant.UsageDeny, "None"},
+	{tenant.UsageAllow, "Optional"},
+	{tenant.UsageRequire, "Required"},
 }
 
 // applicationAPI is one row of an application's APIs tab: an API and, when the application is
 // authorized for it, the grant's settings (as stored, or as just submitted when the save was refused).
 type applicationAPI struct {
-	API          store.ResourceServer
+	API          tenant.ResourceServer
 	Authorized   bool
 	GrantID      string
 	Scope        []string
@@ -29,7 +28,7 @@ type applicationAPI struct {
 }
 
 type applicationAPIs struct {
-	Client  store.Client
+	Client  tenant.Client
 	Rows    []applicationAPI
 	Usages  []option
 	OwnAPIs bool // an API other than the Management API exists
@@ -55,26 +54,26 @@ func (h *Handler) loadApplicationAPIs(r *http.Request, clientID string) (applica
 	if err != nil {
 		return applicationAPIs{}, err
 	}
-	grants, err := h.grantsMatching(ctx, store.ClientGrantFilter{ClientID: c.ClientID})
+	grants, err := h.grantsMatching(ctx, tenant.ClientGrantFilter{ClientID: c.ClientID})
 	if err != nil {
 		return applicationAPIs{}, err
 	}
-	byAudience := make(map[string]store.ClientGrant, len(grants))
+	byAudience := make(map[string]tenant.ClientGrant, len(grants))
 	for _, g := range grants {
 		byAudience[g.Audience] = g
 	}
 	// The Management API goes last: it is rarely what an application is being set up for.
-	slices.SortStableFunc(apis, func(a, b store.ResourceServer) int { return cmpBool(a.IsSystem, b.IsSystem) })
+	slices.SortStableFunc(apis, func(a, b tenant.ResourceServer) int { return cmpBool(a.IsSystem, b.IsSystem) })
 	data := applicationAPIs{Client: c, Usages: usageOptions}
 	for _, api := range apis {
 		data.OwnAPIs = data.OwnAPIs || !api.IsSystem
-		row := applicationAPI{API: api, Usage: store.UsageDeny}
+		row := applicationAPI{API: api, Usage: tenant.UsageDeny}
 		if g, ok := byAudience[api.Identifier]; ok {
 			row.Authorized, row.GrantID, row.Scope, row.AllowAny = true, g.ID, g.Scope, g.AllowAnyOrganization
 			if g.OrganizationUsage != "" {
 				row.Usage = g.OrganizationUsage
 			}
-			if row.Associations, err = h.associationCount(ctx, []store.ClientGrant{g}); err != nil {
+			if row.Associations, err = h.associationCount(ctx, []tenant.ClientGrant{g}); err != nil {
 				return applicationAPIs{}, err
 			}
 		}
@@ -95,8 +94,8 @@ func (h *Handler) updateApplicationAPI(w http.ResponseWriter, r *http.Request, s
 	if err != nil {
 		return err
 	}
-	existing, err := h.tenant.ClientGrants(ctx, store.ClientGrantFilter{ClientID: c.ClientID, Audience: api.Identifier},
-		store.Page{Checkpoint: true, Limit: 1})
+	existing, err := h.tenant.ClientGrants(ctx, tenant.ClientGrantFilter{ClientID: c.ClientID, Audience: api.Identifier},
+		tenant.Page{Checkpoint: true, Limit: 1})
 	if err != nil {
 		return err
 	}
@@ -115,7 +114,7 @@ func (h *Handler) updateApplicationAPI(w http.ResponseWriter, r *http.Request, s
 		g := existing.Items[0]
 		patch := tenant.ClientGrantPatch{Scope: &submitted.Scope, AllowAnyOrganization: &submitted.AllowAny}
 		// An unset usage shows as None; saving None leaves it unset rather than writing deny.
-		if !(g.OrganizationUsage == "" && submitted.Usage == store.UsageDeny) {
+		if !(g.OrganizationUsage == "" && submitted.Usage == tenant.UsageDeny) {
 			patch.OrganizationUsage = &submitted.Usage
 		}
 		_, err = h.tenant.UpdateClientGrant(ctx, g.ID, patch)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -38,12 +37,12 @@ func appTypeLabel(t string) string {
 }
 
 type applicationList struct {
-	Applications []store.Client
+	Applications []tenant.Client
 	Pager        pager
 }
 
 func (h *Handler) listApplications(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
-	clients, p, err := offsetList(r, func(p store.Page) (store.List[store.Client], error) {
+	clients, p, err := offsetList(r, func(p tenant.Page) (tenant.List[tenant.Client], error) {
 		return h.tenant.Clients(r.Context(), p)
 	})
 	if err != nil {
@@ -67,7 +66,7 @@ type applicationForm struct {
 	HasSecret           bool
 	GrantTypes          []string
 	DefaultOrganization string // a name or an id, as typed
-	Organizations       []store.Organization
+	Organizations       []tenant.Organization
 	AppTypes            []option
 	AuthMethods         []option
 	AllGrantTypes       []string
@@ -83,12 +82,12 @@ func (h *Handler) withChoices(ctx context.Context, f applicationForm) (applicati
 	if f.ClientID == "" {
 		return f, nil
 	}
-	orgs, err := h.tenant.Organizations(ctx, store.Page{Checkpoint: true, Limit: 100})
+	orgs, err := h.tenant.Organizations(ctx, tenant.Page{Checkpoint: true, Limit: 100})
 	f.Organizations = orgs.Items
 	return f, err
 }
 
-func (h *Handler) applicationFormOf(ctx context.Context, c store.Client) (applicationForm, error) {
+func (h *Handler) applicationFormOf(ctx context.Context, c tenant.Client) (applicationForm, error) {
 	f := applicationForm{ClientID: c.ClientID, Name: c.Name, Description: c.Description, AppType: c.AppType,
 		AuthMethod: c.TokenEndpointAuthMethod, Method: authMethodOf(c), HasSecret: c.SecretHash != nil, GrantTypes: c.GrantTypes}
 	if d := c.DefaultOrganization; d != nil {
@@ -112,7 +111,7 @@ func (h *Handler) newApplication(w http.ResponseWriter, r *http.Request, s tenan
 // secretView shows a new secret, the only time anyone sees it; on a reload, Secret is empty and the
 // page says how to get a new one.
 type secretView struct {
-	Client store.Client
+	Client tenant.Client
 	Secret string
 	Kind   secretKind
 }
@@ -186,7 +185,7 @@ func (h *Handler) updateApplication(w http.ResponseWriter, r *http.Request, s te
 			errs["default_organization"] = "No organization has this name or id: check the spelling, pick one of the suggestions, or leave the field empty."
 		}
 	} else {
-		patch.DefaultOrganization = &store.DefaultOrganization{OrganizationID: o.ID, Flows: []string{"client_credentials"}}
+		patch.DefaultOrganization = &tenant.DefaultOrganization{OrganizationID: o.ID, Flows: []string{"client_credentials"}}
 	}
 	if errs == nil {
 		_, err := h.tenant.UpdateClient(r.Context(), c.ClientID, patch)
@@ -205,7 +204,7 @@ func (h *Handler) updateApplication(w http.ResponseWriter, r *http.Request, s te
 }
 
 // findOrganization finds an organization by id or, failing that, by name, as typed in a picker.
-func (h *Handler) findOrganization(ctx context.Context, idOrName string) (store.Organization, error) {
+func (h *Handler) findOrganization(ctx context.Context, idOrName string) (tenant.Organization, error) {
 	if strings.HasPrefix(idOrName, "org_") {
 		o, err := h.tenant.Organization(ctx, idOrName)
 		if e, ok := tenant.AsError(err); !ok || e.Kind != tenant.KindNotFound {
@@ -242,7 +241,7 @@ func (h *Handler) confirmDeleteApplication(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	grants, err := h.grantsMatching(r.Context(), store.ClientGrantFilter{ClientID: c.ClientID})
+	grants, err := h.grantsMatching(r.Context(), tenant.ClientGrantFilter{ClientID: c.ClientID})
 	if err != nil {
 		return err
 	}
@@ -266,7 +265,7 @@ func (h *Handler) deleteApplication(w http.ResponseWriter, r *http.Request, _ te
 }
 
 // apiNames names the APIs of the first grants, for a confirmation page.
-func (h *Handler) apiNames(ctx context.Context, grants []store.ClientGrant) ([]string, error) {
+func (h *Handler) apiNames(ctx context.Context, grants []tenant.ClientGrant) ([]string, error) {
 	var names []string
 	for _, g := range grants[:min(len(grants), maxNamed)] {
 		rs, err := h.tenant.ResourceServer(ctx, g.Audience)

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -61,7 +60,7 @@ func TestApplicationPages(t *testing.T) {
 			if strings.Contains(again.body, secret) || strings.Contains(again.body, `id="client-secret"`) {
 				t.Error("the reload shows the secret again")
 			}
-			if l, _ := h.tenant.Clients(ctx, store.Page{Limit: 10}); len(l.Items) != 1 {
+			if l, _ := h.tenant.Clients(ctx, tenant.Page{Limit: 10}); len(l.Items) != 1 {
 				t.Errorf("%d applications, want 1", len(l.Items))
 			}
 		})
@@ -147,7 +146,7 @@ func TestApplicationPages(t *testing.T) {
 	})
 	t.Run("delete confirmation counts grants and associations; delete deletes", func(t *testing.T) {
 		createAPI(t, h, "https://reports")
-		g := createGrant(t, h, clientID, "https://reports", store.UsageAllow)
+		g := createGrant(t, h, clientID, "https://reports", tenant.UsageAllow)
 		if _, err := h.tenant.AddOrganizationClientGrant(ctx, acme.ID, g.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -179,13 +178,13 @@ func TestApplicationAPIsTab(t *testing.T) {
 	other := createAPI(t, h, "https://billing")
 	c := createClient(t, h, "Acme bot")
 	tab := "/dashboard/applications/" + c.ClientID + "/apis"
-	grant := func() (store.ClientGrant, bool) {
-		l, err := h.tenant.ClientGrants(ctx, store.ClientGrantFilter{ClientID: c.ClientID, Audience: api.Identifier}, store.Page{Checkpoint: true, Limit: 1})
+	grant := func() (tenant.ClientGrant, bool) {
+		l, err := h.tenant.ClientGrants(ctx, tenant.ClientGrantFilter{ClientID: c.ClientID, Audience: api.Identifier}, tenant.Page{Checkpoint: true, Limit: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(l.Items) == 0 {
-			return store.ClientGrant{}, false
+			return tenant.ClientGrant{}, false
 		}
 		return l.Items[0], true
 	}
@@ -205,7 +204,7 @@ func TestApplicationAPIsTab(t *testing.T) {
 		p := h.post(tab+"/"+api.ID, url.Values{"authorized": {"1"}, "scope": {"read:reports"}, "organization_usage": {"require"}})
 		wantRedirect(t, p, tab+"?notice=saved#api-"+api.ID)
 		g, ok := grant()
-		if !ok || !slices.Equal(g.Scope, []string{"read:reports"}) || g.OrganizationUsage != store.UsageRequire || g.AllowAnyOrganization {
+		if !ok || !slices.Equal(g.Scope, []string{"read:reports"}) || g.OrganizationUsage != tenant.UsageRequire || g.AllowAnyOrganization {
 			t.Fatalf("grant %+v", g)
 		}
 		wantBody(t, h.get(tab), "Authorized · organization support Required", `value="read:reports" checked`)
@@ -214,7 +213,7 @@ func TestApplicationAPIsTab(t *testing.T) {
 		wantRedirect(t, h.post(tab+"/"+api.ID, url.Values{"authorized": {"1"}, "scope": {"read:reports", "write:reports"},
 			"organization_usage": {"allow"}, "allow_any_organization": {"1"}}), tab)
 		g, _ := grant()
-		if len(g.Scope) != 2 || g.OrganizationUsage != store.UsageAllow || !g.AllowAnyOrganization {
+		if len(g.Scope) != 2 || g.OrganizationUsage != tenant.UsageAllow || !g.AllowAnyOrganization {
 			t.Fatalf("grant %+v", g)
 		}
 	})
@@ -247,7 +246,7 @@ func TestApplicationAPIsTab(t *testing.T) {
 	})
 	t.Run("an API left off stays off", func(t *testing.T) {
 		wantRedirect(t, h.post(tab+"/"+other.ID, url.Values{}), tab)
-		l, _ := h.tenant.ClientGrants(ctx, store.ClientGrantFilter{ClientID: c.ClientID}, store.Page{Checkpoint: true, Limit: 10})
+		l, _ := h.tenant.ClientGrants(ctx, tenant.ClientGrantFilter{ClientID: c.ClientID}, tenant.Page{Checkpoint: true, Limit: 10})
 		if len(l.Items) != 0 {
 			t.Fatalf("grants %+v", l.Items)
 		}
@@ -272,9 +271,9 @@ func TestQuickStart(t *testing.T) {
 		wantBody(t, h.get(page), "Authorize an API first")
 	})
 	createAPI(t, h, "https://billing")
-	createGrant(t, h, c.ClientID, "https://billing", store.UsageDeny)
+	createGrant(t, h, c.ClientID, "https://billing", tenant.UsageDeny)
 	api := createAPI(t, h, "https://reports", "read:reports")
-	g := createGrant(t, h, c.ClientID, "https://reports", store.UsageRequire, "read:reports")
+	g := createGrant(t, h, c.ClientID, "https://reports", tenant.UsageRequire, "read:reports")
 	o, err := h.tenant.CreateOrganization(ctx, tenant.OrganizationInput{Name: "acme"})
 	if err != nil {
 		t.Fatal(err)

@@ -28,7 +28,6 @@ import (
 
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/server"
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -125,7 +124,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".notice")))
 	applications := func() int {
 		t.Helper()
-		l, err := srv.Tenant().Clients(context.Background(), store.Page{Limit: 100})
+		l, err := srv.Tenant().Clients(context.Background(), tenant.Page{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -392,7 +391,7 @@ func newBrowser(t *testing.T) context.Context {
 func seedNeighbours(t *testing.T, ten *tenant.Service) {
 	t.Helper()
 	ctx := context.Background()
-	name, scopes := "Invoices API", []store.Scope{{Value: "read:invoices"}}
+	name, scopes := "Invoices API", []tenant.Scope{{Value: "read:invoices"}}
 	if _, err := ten.CreateResourceServer(ctx, tenant.ResourceServerInput{Identifier: "https://invoices.example.com/", Name: &name, Scopes: &scopes}); err != nil {
 		t.Fatal(err)
 	}
@@ -401,7 +400,7 @@ func seedNeighbours(t *testing.T, ten *tenant.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	usage, anyOrg := store.UsageAllow, true
+	usage, anyOrg := tenant.UsageAllow, true
 	if _, err := ten.CreateClientGrant(ctx, tenant.ClientGrantInput{ClientID: c.ClientID, Audience: "https://invoices.example.com/",
 		Scope: []string{"read:invoices"}, OrganizationUsage: &usage, AllowAnyOrganization: &anyOrg}); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -23,7 +22,7 @@ var secretMethodOptions = slices.DeleteFunc(slices.Clone(authMethodOptions), fun
 
 // authMethodOf is how c authenticates at the token endpoint: private_key_jwt, a
 // token_endpoint_auth_method, or "" when private_key_jwt lost its last credential.
-func authMethodOf(c store.Client) string {
+func authMethodOf(c tenant.Client) string {
 	if len(c.PrivateKeyJWTCredentials) > 0 {
 		return privateKeyJWT
 	}
@@ -45,7 +44,7 @@ func authMethodLabel(method string) string {
 
 // credentialRow is one credential as the tab lists it.
 type credentialRow struct {
-	store.ClientCredential
+	tenant.ClientCredential
 	Referenced bool // private_key_jwt uses it
 	// Last: it is the only key private_key_jwt uses, so deleting it leaves the application without a way
 	// to authenticate.
@@ -58,7 +57,7 @@ type credentialForm struct {
 }
 
 type applicationCredentials struct {
-	Client        store.Client
+	Client        tenant.Client
 	Method        string // authMethodOf(Client)
 	Rows          []credentialRow
 	Unreferenced  int  // credentials private_key_jwt does not use (yet)

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -44,7 +43,7 @@ func TestCredentialsTab(t *testing.T) {
 	ctx := t.Context()
 	c := createClient(t, h, "Acme bot")
 	tab := "/dashboard/applications/" + c.ClientID + "/credentials"
-	client := func() store.Client {
+	client := func() tenant.Client {
 		t.Helper()
 		c, err := h.tenant.Client(ctx, c.ClientID)
 		if err != nil {
@@ -52,7 +51,7 @@ func TestCredentialsTab(t *testing.T) {
 		}
 		return c
 	}
-	credentials := func() []store.ClientCredential {
+	credentials := func() []tenant.ClientCredential {
 		t.Helper()
 		l, err := h.tenant.ClientCredentials(ctx, c.ClientID)
 		if err != nil {
@@ -120,7 +119,7 @@ func TestCredentialsTab(t *testing.T) {
 		wantBody(t, p, fieldErrorHTML("pem", "The RSA key has 1024 bits; 2048 to 4096 are allowed."))
 	})
 
-	var first store.ClientCredential
+	var first tenant.ClientCredential
 	t.Run("adding a key lists it with its kid, alg and expiry, not used yet", func(t *testing.T) {
 		wantRedirect(t, add("Production key", "PS256", keyA, "2099-06-30"), tab+"?notice=credential-added")
 		l := credentials()
@@ -268,7 +267,7 @@ func TestQuickStartPerAuthenticationMethod(t *testing.T) {
 	ctx := t.Context()
 	c := createClient(t, h, "Acme bot")
 	createAPI(t, h, "https://reports", "read:reports")
-	createGrant(t, h, c.ClientID, "https://reports", store.UsageDeny, "read:reports")
+	createGrant(t, h, c.ClientID, "https://reports", tenant.UsageDeny, "read:reports")
 	tab := "/dashboard/applications/" + c.ClientID + "/quickstart"
 	snippet := func(p page, id string) string {
 		t.Helper()

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -24,7 +23,7 @@ func TestGoldenPages(t *testing.T) {
 
 	api := createAPI(t, h, "https://reports.example.com/", "read:reports")
 	bot := createClient(t, h, "Acme reporting bot")
-	g := createGrant(t, h, bot.ClientID, api.Identifier, store.UsageRequire, "read:reports")
+	g := createGrant(t, h, bot.ClientID, api.Identifier, tenant.UsageRequire, "read:reports")
 	o, err := h.tenant.CreateOrganization(ctx, tenant.OrganizationInput{Name: "acme", DisplayName: ptr("Acme Inc.")})
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/store/sqlite"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
@@ -75,7 +74,7 @@ func newHarnessFor(t *testing.T, issuer string) *harness {
 		t.Fatal(err)
 	}
 	clk := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	admin := store.Admin{ID: "adm_0000000000000001", Email: testEmail, PasswordHash: testPasswordHash, CreatedAt: clk.now, UpdatedAt: clk.now}
+	admin := tenant.Admin{ID: "adm_0000000000000001", Email: testEmail, PasswordHash: testPasswordHash, CreatedAt: clk.now, UpdatedAt: clk.now}
 	if err := st.CreateAdmin(ctx, admin); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/orgauth/orgauth/internal/policy"
-	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 // listPageSize is the number of rows on one page of a list.
@@ -20,12 +20,12 @@ type pager struct {
 
 // offsetList reads page ?page=N (from 0) of an offset-paged list. It asks for one row more than it
 // shows, to know whether there is a next page without counting the table.
-func offsetList[T any](r *http.Request, list func(store.Page) (store.List[T], error)) ([]T, pager, error) {
+func offsetList[T any](r *http.Request, list func(tenant.Page) (tenant.List[T], error)) ([]T, pager, error) {
 	n, err := strconv.Atoi(r.URL.Query().Get("page"))
 	if err != nil || n < 0 {
 		n = 0
 	}
-	l, err := list(store.Page{Offset: n * listPageSize, Limit: listPageSize + 1})
+	l, err := list(tenant.Page{Offset: n * listPageSize, Limit: listPageSize + 1})
 	if err != nil {
 		return nil, pager{}, err
 	}
@@ -51,8 +51,8 @@ func pageURL(r *http.Request, key, value string) string {
 const maxListed = 10_000
 
 // all reads every item of a list, in pages of 100, up to maxListed; more reports that it stopped there.
-func all[T any](ctx context.Context, checkpoint bool, list func(context.Context, store.Page) (store.List[T], error)) (items []T, more bool, err error) {
-	p := store.Page{Limit: 100, Checkpoint: checkpoint}
+func all[T any](ctx context.Context, checkpoint bool, list func(context.Context, tenant.Page) (tenant.List[T], error)) (items []T, more bool, err error) {
+	p := tenant.Page{Limit: 100, Checkpoint: checkpoint}
 	for {
 		l, err := list(ctx, p)
 		if err != nil {
@@ -77,20 +77,20 @@ func all[T any](ctx context.Context, checkpoint bool, list func(context.Context,
 }
 
 // allAPIs lists every API of the tenant.
-func (h *Handler) allAPIs(ctx context.Context) ([]store.ResourceServer, error) {
+func (h *Handler) allAPIs(ctx context.Context) ([]tenant.ResourceServer, error) {
 	apis, _, err := all(ctx, false, h.tenant.ResourceServers)
 	return apis, err
 }
 
 // allApplications lists every application of the tenant.
-func (h *Handler) allApplications(ctx context.Context) ([]store.Client, error) {
+func (h *Handler) allApplications(ctx context.Context) ([]tenant.Client, error) {
 	clients, _, err := all(ctx, false, h.tenant.Clients)
 	return clients, err
 }
 
 // grantsMatching lists the client grants a filter selects.
-func (h *Handler) grantsMatching(ctx context.Context, f store.ClientGrantFilter) ([]store.ClientGrant, error) {
-	grants, _, err := all(ctx, true, func(ctx context.Context, p store.Page) (store.List[store.ClientGrant], error) {
+func (h *Handler) grantsMatching(ctx context.Context, f tenant.ClientGrantFilter) ([]tenant.ClientGrant, error) {
+	grants, _, err := all(ctx, true, func(ctx context.Context, p tenant.Page) (tenant.List[tenant.ClientGrant], error) {
 		return h.tenant.ClientGrants(ctx, f, p)
 	})
 	return grants, err
@@ -103,10 +103,10 @@ type count struct {
 }
 
 // associationCount counts the organizations the grants are associated with, together.
-func (h *Handler) associationCount(ctx context.Context, grants []store.ClientGrant) (count, error) {
+func (h *Handler) associationCount(ctx context.Context, grants []tenant.ClientGrant) (count, error) {
 	var c count
 	for _, g := range grants {
-		orgs, more, err := all(ctx, true, func(ctx context.Context, p store.Page) (store.List[store.Organization], error) {
+		orgs, more, err := all(ctx, true, func(ctx context.Context, p tenant.Page) (tenant.List[tenant.Organization], error) {
 			return h.tenant.ClientGrantOrganizations(ctx, g.ID, p)
 		})
 		if err != nil {
@@ -121,9 +121,9 @@ func (h *Handler) associationCount(ctx context.Context, grants []store.ClientGra
 // usageLabel is how the dashboard names a grant's organization_usage.
 func usageLabel(usage string) string {
 	switch usage {
-	case store.UsageAllow:
+	case tenant.UsageAllow:
 		return "Optional"
-	case store.UsageRequire:
+	case tenant.UsageRequire:
 		return "Required"
 	}
 	return "None"
@@ -131,6 +131,6 @@ func usageLabel(usage string) string {
 
 // supportsOrganizations reports whether a grant's usage lets a token request name an organization, i.e.
 // whether associating it with one does anything (tenant refuses the association otherwise).
-func supportsOrganizations(g store.ClientGrant) bool {
+func supportsOrganizations(g tenant.ClientGrant) bool {
 	return policy.Usage(g.OrganizationUsage).AdmitsOrganizations()
 }

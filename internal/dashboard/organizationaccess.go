@@ -4,15 +4,14 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 // accessRow is one (application, API) pair that may get tokens for an organization.
 type accessRow struct {
-	Grant       store.ClientGrant
-	Application store.Client
-	API         store.ResourceServer
+	Grant       tenant.ClientGrant
+	Application tenant.Client
+	API         tenant.ResourceServer
 	Associated  bool // through an association with this organization (Remove undoes it)
 	// Inactive: the grant's organization support is None, so the association does nothing until it is
 	// switched back on.
@@ -20,7 +19,7 @@ type accessRow struct {
 }
 
 type organizationAccess struct {
-	Organization store.Organization
+	Organization tenant.Organization
 	Rows         []accessRow
 }
 
@@ -32,13 +31,13 @@ func (h *Handler) organizationAccess(w http.ResponseWriter, r *http.Request, s t
 	if err != nil {
 		return err
 	}
-	associated, err := h.tenant.OrganizationClientGrants(ctx, o.ID, store.ClientGrantFilter{},
-		store.Page{Limit: tenant.MaxGrantsPerOrganization})
+	associated, err := h.tenant.OrganizationClientGrants(ctx, o.ID, tenant.ClientGrantFilter{},
+		tenant.Page{Limit: tenant.MaxGrantsPerOrganization})
 	if err != nil {
 		return err
 	}
 	anyOrganization := true
-	everywhere, err := h.grantsMatching(ctx, store.ClientGrantFilter{AllowAnyOrganization: &anyOrganization})
+	everywhere, err := h.grantsMatching(ctx, tenant.ClientGrantFilter{AllowAnyOrganization: &anyOrganization})
 	if err != nil {
 		return err
 	}
@@ -65,16 +64,16 @@ func (h *Handler) organizationAccess(w http.ResponseWriter, r *http.Request, s t
 
 // addAccess is the Add Access form: first an application, then one of its APIs.
 type addAccess struct {
-	Organization store.Organization
-	Applications []store.Client
-	Application  store.Client // chosen in the first step
+	Organization tenant.Organization
+	Applications []tenant.Client
+	Application  tenant.Client // chosen in the first step
 	Choices      []accessChoice
 }
 
 // accessChoice is one API of the chosen application, and whether it can be added.
 type accessChoice struct {
-	Grant  store.ClientGrant
-	API    store.ResourceServer
+	Grant  tenant.ClientGrant
+	API    tenant.ResourceServer
 	Reason string // why it cannot be added; empty when it can
 }
 
@@ -103,12 +102,12 @@ func (h *Handler) loadAddAccess(ctx context.Context, orgID, clientID string) (ad
 	if data.Application, err = h.tenant.Client(ctx, clientID); err != nil {
 		return data, err
 	}
-	grants, err := h.grantsMatching(ctx, store.ClientGrantFilter{ClientID: clientID})
+	grants, err := h.grantsMatching(ctx, tenant.ClientGrantFilter{ClientID: clientID})
 	if err != nil {
 		return data, err
 	}
-	associated, err := h.tenant.OrganizationClientGrants(ctx, o.ID, store.ClientGrantFilter{ClientID: clientID},
-		store.Page{Limit: tenant.MaxGrantsPerOrganization})
+	associated, err := h.tenant.OrganizationClientGrants(ctx, o.ID, tenant.ClientGrantFilter{ClientID: clientID},
+		tenant.Page{Limit: tenant.MaxGrantsPerOrganization})
 	if err != nil {
 		return data, err
 	}
@@ -170,20 +169,20 @@ func (h *Handler) removeAccess(w http.ResponseWriter, r *http.Request, _ tenant.
 // nameCache looks up each application and API once per page.
 type nameCache struct {
 	tenant  Tenant
-	clients map[string]store.Client
-	apis    map[string]store.ResourceServer
+	clients map[string]tenant.Client
+	apis    map[string]tenant.ResourceServer
 }
 
 func newNameCache(t Tenant) *nameCache {
-	return &nameCache{tenant: t, clients: map[string]store.Client{}, apis: map[string]store.ResourceServer{}}
+	return &nameCache{tenant: t, clients: map[string]tenant.Client{}, apis: map[string]tenant.ResourceServer{}}
 }
 
-func (n *nameCache) lookup(ctx context.Context, g store.ClientGrant) (store.Client, store.ResourceServer, error) {
+func (n *nameCache) lookup(ctx context.Context, g tenant.ClientGrant) (tenant.Client, tenant.ResourceServer, error) {
 	c, ok := n.clients[g.ClientID]
 	if !ok {
 		var err error
 		if c, err = n.tenant.Client(ctx, g.ClientID); err != nil {
-			return c, store.ResourceServer{}, err
+			return c, tenant.ResourceServer{}, err
 		}
 		n.clients[g.ClientID] = c
 	}

@@ -8,12 +8,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 type organizationList struct {
-	Organizations []store.Organization
+	Organizations []tenant.Organization
 	Query         string
 	NoMatch       bool
 	First         string // link to the first page, when not on it
@@ -33,11 +32,11 @@ func (h *Handler) listOrganizations(w http.ResponseWriter, r *http.Request, s te
 		if e, ok := tenant.AsError(err); err != nil && (!ok || e.Kind != tenant.KindNotFound) {
 			return err
 		} else if err == nil {
-			data.Organizations = []store.Organization{o}
+			data.Organizations = []tenant.Organization{o}
 		}
 	}
 	if data.Organizations == nil {
-		l, err := h.tenant.SearchOrganizations(ctx, query, store.Page{Checkpoint: true, From: from, Limit: listPageSize})
+		l, err := h.tenant.SearchOrganizations(ctx, query, tenant.Page{Checkpoint: true, From: from, Limit: listPageSize})
 		if err != nil {
 			return err
 		}
@@ -68,7 +67,7 @@ type organizationChoice struct {
 // searchOrganizations suggests up to 20 organizations whose name starts with q, for the pickers that
 // must stay usable with 100,000 organizations.
 func (h *Handler) searchOrganizations(w http.ResponseWriter, r *http.Request, _ tenant.AdminSession) error {
-	l, err := h.tenant.SearchOrganizations(r.Context(), strings.TrimSpace(r.URL.Query().Get("q")), store.Page{Checkpoint: true, Limit: 20})
+	l, err := h.tenant.SearchOrganizations(r.Context(), strings.TrimSpace(r.URL.Query().Get("q")), tenant.Page{Checkpoint: true, Limit: 20})
 	if err != nil {
 		return err
 	}
@@ -106,7 +105,7 @@ func (f organizationForm) withBlankRows() organizationForm {
 var organizationFormFields = []string{"name", "display_name", "branding.logo_url", "branding.colors.primary",
 	"branding.colors.page_background", "branding", "metadata"}
 
-func organizationFormOf(o store.Organization) organizationForm {
+func organizationFormOf(o tenant.Organization) organizationForm {
 	f := organizationForm{ID: o.ID, Name: o.Name, DisplayName: o.DisplayName}
 	if b := o.Branding; b != nil {
 		f.LogoURL = b.LogoURL
@@ -153,13 +152,13 @@ func readOrganizationForm(r *http.Request) (organizationForm, formErrors) {
 
 // branding is the form's branding; nil when every branding field is empty. Colors go together: one
 // without the other is sent as is, for tenant to refuse.
-func (f organizationForm) branding() *store.Branding {
+func (f organizationForm) branding() *tenant.Branding {
 	if f.LogoURL == "" && f.Primary == "" && f.PageBackground == "" {
 		return nil
 	}
-	b := &store.Branding{LogoURL: f.LogoURL}
+	b := &tenant.Branding{LogoURL: f.LogoURL}
 	if f.Primary != "" || f.PageBackground != "" {
-		b.Colors = &store.BrandingColors{Primary: f.Primary, PageBackground: f.PageBackground}
+		b.Colors = &tenant.BrandingColors{Primary: f.Primary, PageBackground: f.PageBackground}
 	}
 	return b
 }
@@ -237,8 +236,8 @@ func (h *Handler) confirmDeleteOrganization(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	grants, err := h.tenant.OrganizationClientGrants(r.Context(), o.ID, store.ClientGrantFilter{},
-		store.Page{Limit: tenant.MaxGrantsPerOrganization})
+	grants, err := h.tenant.OrganizationClientGrants(r.Context(), o.ID, tenant.ClientGrantFilter{},
+		tenant.Page{Limit: tenant.MaxGrantsPerOrganization})
 	if err != nil {
 		return err
 	}
@@ -256,7 +255,7 @@ func (h *Handler) deleteOrganization(w http.ResponseWriter, r *http.Request, _ t
 }
 
 // organizationTitle is the name people know an organization by.
-func organizationTitle(o store.Organization) string {
+func organizationTitle(o tenant.Organization) string {
 	if o.DisplayName != "" {
 		return o.DisplayName
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -169,7 +168,7 @@ func TestOrganizationPages(t *testing.T) {
 	t.Run("delete confirmation counts the access that goes; delete deletes", func(t *testing.T) {
 		createAPI(t, h, "https://reports")
 		c := createClient(t, h, "Acme bot")
-		g := createGrant(t, h, c.ClientID, "https://reports", store.UsageRequire)
+		g := createGrant(t, h, c.ClientID, "https://reports", tenant.UsageRequire)
 		if _, err := h.tenant.AddOrganizationClientGrant(ctx, id, g.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -186,11 +185,11 @@ func TestOrganizationAccess(t *testing.T) {
 	billing := createAPI(t, h, "https://billing")
 	audit := createAPI(t, h, "https://audit")
 	bot := createClient(t, h, "Acme bot")
-	required := createGrant(t, h, bot.ClientID, reports.Identifier, store.UsageRequire, "read:reports")
-	denied := createGrant(t, h, bot.ClientID, billing.Identifier, store.UsageDeny)
+	required := createGrant(t, h, bot.ClientID, reports.Identifier, tenant.UsageRequire, "read:reports")
+	denied := createGrant(t, h, bot.ClientID, billing.Identifier, tenant.UsageDeny)
 	everywhere := createClient(t, h, "Partner sync")
 	anyGrant, err := h.tenant.CreateClientGrant(ctx, tenant.ClientGrantInput{ClientID: everywhere.ClientID, Audience: audit.Identifier,
-		OrganizationUsage: ptr(store.UsageAllow), AllowAnyOrganization: ptr(true)})
+		OrganizationUsage: ptr(tenant.UsageAllow), AllowAnyOrganization: ptr(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +220,7 @@ func TestOrganizationAccess(t *testing.T) {
 			t.Fatal(err)
 		}
 		api := bootstrapManagementAPI(t, h)
-		createGrant(t, h, mgmt.ClientID, api.Identifier, store.UsageDeny, api.Scopes[0].Value)
+		createGrant(t, h, mgmt.ClientID, api.Identifier, tenant.UsageDeny, api.Scopes[0].Value)
 		p := h.get(tab + "/add?client_id=" + mgmt.ClientID)
 		wantBody(t, p, "The Management API is never called on behalf of an organization: tokens for it carry none, so there is no access to add here.")
 		if strings.Contains(p.body, "set it to Optional or Required") {
@@ -247,17 +246,17 @@ func TestOrganizationAccess(t *testing.T) {
 		wantBody(t, h.get(tab+"/add?client_id="+bot.ClientID), "Already has access to this organization: remove it on the Machine to Machine Access tab to add it again.")
 	})
 	t.Run("a grant switched to None stays listed as inactive", func(t *testing.T) {
-		if _, err := h.tenant.UpdateClientGrant(ctx, required.ID, tenant.ClientGrantPatch{OrganizationUsage: ptr(store.UsageDeny)}); err != nil {
+		if _, err := h.tenant.UpdateClientGrant(ctx, required.ID, tenant.ClientGrantPatch{OrganizationUsage: ptr(tenant.UsageDeny)}); err != nil {
 			t.Fatal(err)
 		}
 		wantBody(t, h.get(tab), "Organization support: None (inactive)")
-		if _, err := h.tenant.UpdateClientGrant(ctx, required.ID, tenant.ClientGrantPatch{OrganizationUsage: ptr(store.UsageRequire)}); err != nil {
+		if _, err := h.tenant.UpdateClientGrant(ctx, required.ID, tenant.ClientGrantPatch{OrganizationUsage: ptr(tenant.UsageRequire)}); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("remove ends the association", func(t *testing.T) {
 		wantRedirect(t, h.post(tab+"/"+required.ID+"/remove", nil), tab+"?notice=access-remove")
-		l, err := h.tenant.OrganizationClientGrants(ctx, o.ID, store.ClientGrantFilter{}, store.Page{Limit: 10})
+		l, err := h.tenant.OrganizationClientGrants(ctx, o.ID, tenant.ClientGrantFilter{}, tenant.Page{Limit: 10})
 		if err != nil || len(l.Items) != 0 {
 			t.Fatalf("associations %+v, %v", l.Items, err)
 		}

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -17,10 +16,10 @@ const placeholderOrganization = "org_YOUR_ORGANIZATION_ID"
 
 // quickStart shows how the application gets a token for one of its APIs, for one organization.
 type quickStart struct {
-	Client       store.Client
-	APIs         []store.ResourceServer // the APIs the application is authorized for
-	API          store.ResourceServer   // the one the snippets are for
-	Grant        store.ClientGrant
+	Client       tenant.Client
+	APIs         []tenant.ResourceServer // the APIs the application is authorized for
+	API          tenant.ResourceServer   // the one the snippets are for
+	Grant        tenant.ClientGrant
 	Organization string // the organization in the snippets; empty when the grant takes none
 	Auth         snippetAuth
 	Curl         string
@@ -30,7 +29,7 @@ type quickStart struct {
 
 // snippetAuthOf is how the snippets authenticate c; a private_key_jwt assertion names the first
 // credential in use, whose private key the administrator holds.
-func (h *Handler) snippetAuthOf(ctx context.Context, c store.Client) (snippetAuth, error) {
+func (h *Handler) snippetAuthOf(ctx context.Context, c tenant.Client) (snippetAuth, error) {
 	a := snippetAuth{Method: authMethodOf(c), Issuer: h.issuer}
 	if a.Method != privateKeyJWT {
 		return a, nil
@@ -53,7 +52,7 @@ func (h *Handler) quickStart(w http.ResponseWriter, r *http.Request, s tenant.Ad
 	if err != nil {
 		return err
 	}
-	grants, err := h.grantsMatching(ctx, store.ClientGrantFilter{ClientID: c.ClientID})
+	grants, err := h.grantsMatching(ctx, tenant.ClientGrantFilter{ClientID: c.ClientID})
 	if err != nil {
 		return err
 	}
@@ -88,7 +87,7 @@ func (h *Handler) quickStart(w http.ResponseWriter, r *http.Request, s tenant.Ad
 
 // pickGrant chooses the API the snippets are for: the one asked for, else the first whose grant takes
 // an organization, else the first; -1 when there is none.
-func pickGrant(grants []store.ClientGrant, apis []store.ResourceServer, wanted string) int {
+func pickGrant(grants []tenant.ClientGrant, apis []tenant.ResourceServer, wanted string) int {
 	for i, api := range apis {
 		if api.ID == wanted {
 			return i
@@ -107,11 +106,11 @@ func pickGrant(grants []store.ClientGrant, apis []store.ResourceServer, wanted s
 
 // suggestOrganization picks the organization for the snippets: the one asked for, else one the grant
 // is associated with, else the application's default organization, else a placeholder.
-func (h *Handler) suggestOrganization(ctx context.Context, c store.Client, g store.ClientGrant, asked string) (string, error) {
+func (h *Handler) suggestOrganization(ctx context.Context, c tenant.Client, g tenant.ClientGrant, asked string) (string, error) {
 	if asked = strings.TrimSpace(asked); asked != "" {
 		return asked, nil
 	}
-	orgs, err := h.tenant.ClientGrantOrganizations(ctx, g.ID, store.Page{Checkpoint: true, Limit: 1})
+	orgs, err := h.tenant.ClientGrantOrganizations(ctx, g.ID, tenant.Page{Checkpoint: true, Limit: 1})
 	if err != nil {
 		return "", err
 	}

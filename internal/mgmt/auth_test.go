@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/orgauth/orgauth/accesstoken"
-	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 const testIssuer = "https://auth.example.com/"
@@ -80,7 +80,7 @@ func TestAuthorize(t *testing.T) {
 			verifier, systemAPI{system: false}, http.StatusUnauthorized,
 			`{"statusCode":401,"error":"Unauthorized","message":"Invalid token"}`, true},
 		{"the Management API cannot be looked up", []string{"read:clients"}, "Bearer reader", verifier,
-			systemAPI{fault: fmt.Errorf("look up: %w", store.ErrUnavailable)}, http.StatusServiceUnavailable,
+			systemAPI{fault: fmt.Errorf("look up: %w", tenant.ErrUnavailable)}, http.StatusServiceUnavailable,
 			`{"statusCode":503,"error":"Service Unavailable","message":"The database cannot be reached; retry later.","errorCode":"temporarily_unavailable"}`, false},
 		{"alias scope", []string{"read:organization_client_grants"}, "Bearer aliased", verifier, system, http.StatusNoContent, "", false},
 		{"no Authorization header", []string{"read:clients"}, "", verifier, system, http.StatusUnauthorized,

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -20,7 +19,7 @@ type clientCredentialJSON struct {
 	ExpiresAt      *string `json:"expires_at,omitempty"`
 }
 
-func clientCredentialOut(c store.ClientCredential) clientCredentialJSON {
+func clientCredentialOut(c tenant.ClientCredential) clientCredentialJSON {
 	out := clientCredentialJSON{
 		ID: c.ID, Name: c.Name, CredentialType: c.CredentialType, KID: c.KID, Alg: c.Alg,
 		CreatedAt: isoTime(c.CreatedAt), UpdatedAt: isoTime(c.UpdatedAt),
@@ -45,7 +44,7 @@ type credentialRefJSON struct {
 	ID string `json:"id"`
 }
 
-func clientAuthMethodsOut(c store.Client) *clientAuthMethodsJSON {
+func clientAuthMethodsOut(c tenant.Client) *clientAuthMethodsJSON {
 	if len(c.PrivateKeyJWTCredentials) == 0 {
 		return nil
 	}
@@ -206,7 +205,7 @@ func (h *Handler) createClientCredential(w http.ResponseWriter, r *http.Request)
 
 func (h *Handler) listClientCredentials(w http.ResponseWriter, r *http.Request) error {
 	l, err := h.tenant.ClientCredentials(r.Context(), r.PathValue("id"))
-	return reply(w, http.StatusOK, l, err, func(l []store.ClientCredential) []clientCredentialJSON {
+	return reply(w, http.StatusOK, l, err, func(l []tenant.ClientCredential) []clientCredentialJSON {
 		out := make([]clientCredentialJSON, len(l))
 		for i, c := range l {
 			out[i] = clientCredentialOut(c)

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"unicode/utf8"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -25,7 +24,7 @@ type clientGrantJSON struct {
 	SubjectType          string   `json:"subject_type,omitempty"`
 }
 
-func clientGrantOut(g store.ClientGrant) clientGrantJSON {
+func clientGrantOut(g tenant.ClientGrant) clientGrantJSON {
 	return clientGrantJSON{
 		ID:                   g.ID,
 		ClientID:             g.ClientID,
@@ -116,16 +115,16 @@ func nullableScope(o object) (*[]string, error) {
 }
 
 // clientGrantFilter reads the list filters of GET /client-grants.
-func clientGrantFilter(q url.Values) (store.ClientGrantFilter, error) {
+func clientGrantFilter(q url.Values) (tenant.ClientGrantFilter, error) {
 	audience, err := audienceFilter(q)
 	if err != nil {
-		return store.ClientGrantFilter{}, err
+		return tenant.ClientGrantFilter{}, err
 	}
 	anyOrg, err := boolParam(q, "allow_any_organization")
 	if err != nil {
-		return store.ClientGrantFilter{}, err
+		return tenant.ClientGrantFilter{}, err
 	}
-	return store.ClientGrantFilter{Audience: audience, ClientID: q.Get("client_id"), AllowAnyOrganization: anyOrg}, nil
+	return tenant.ClientGrantFilter{Audience: audience, ClientID: q.Get("client_id"), AllowAnyOrganization: anyOrg}, nil
 }
 
 func audienceFilter(q url.Values) (string, error) {

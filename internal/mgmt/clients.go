@@ -3,7 +3,6 @@ package mgmt
 import (
 	"net/http"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -28,7 +27,7 @@ type defaultOrganizationJSON struct {
 	Flows          []string `json:"flows"`
 }
 
-func clientOut(c store.Client) clientJSON {
+func clientOut(c tenant.Client) clientJSON {
 	out := clientJSON{
 		ClientID:                    c.ClientID,
 		Name:                        c.Name,
@@ -47,7 +46,7 @@ func clientOut(c store.Client) clientJSON {
 }
 
 // clientWithSecret is the answer of create and rotate-secret, the only ones that show the secret.
-func clientWithSecret(c store.Client, secret string) clientJSON {
+func clientWithSecret(c tenant.Client, secret string) clientJSON {
 	out := clientOut(c)
 	out.ClientSecret = secret
 	return out
@@ -149,7 +148,7 @@ func readClientFields(o object) (tenant.ClientPatch, error) {
 	return p, nil
 }
 
-func readDefaultOrganization(o object) (*store.DefaultOrganization, error) {
+func readDefaultOrganization(o object) (*tenant.DefaultOrganization, error) {
 	d, err := o.objectField("default_organization")
 	if d == nil || err != nil {
 		return nil, err
@@ -168,7 +167,7 @@ func readDefaultOrganization(o object) (*store.DefaultOrganization, error) {
 	if flows == nil {
 		return nil, d.missing("flows")
 	}
-	return &store.DefaultOrganization{OrganizationID: orgID, Flows: *flows}, nil
+	return &tenant.DefaultOrganization{OrganizationID: orgID, Flows: *flows}, nil
 }
 
 func (h *Handler) createClient(w http.ResponseWriter, r *http.Request) error {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -248,7 +247,7 @@ func TestDecodeClientPatchDefaultOrganization(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := &store.DefaultOrganization{OrganizationID: "org_1", Flows: []string{"client_credentials"}}
+		want := &tenant.DefaultOrganization{OrganizationID: "org_1", Flows: []string{"client_credentials"}}
 		if got.ClearDefaultOrganization || !reflect.DeepEqual(got.DefaultOrganization, want) {
 			t.Errorf("got %+v, want %+v", got, want)
 		}
@@ -269,7 +268,7 @@ func TestDecodeOrganizationPatchTriState(t *testing.T) {
 			tenant.OrganizationPatch{ClearBranding: true, Metadata: map[string]string{}}},
 		{"values replace", `{"branding":{"logo_url":"https://x/l.png","colors":{"primary":"#000000","page_background":"#ffffff"}},"metadata":{"tier":"gold"}}`,
 			tenant.OrganizationPatch{
-				Branding: &store.Branding{LogoURL: "https://x/l.png", Colors: &store.BrandingColors{Primary: "#000000", PageBackground: "#ffffff"}},
+				Branding: &tenant.Branding{LogoURL: "https://x/l.png", Colors: &tenant.BrandingColors{Primary: "#000000", PageBackground: "#ffffff"}},
 				Metadata: map[string]string{"tier": "gold"},
 			}},
 	}
@@ -325,7 +324,7 @@ func TestDecodeResourceServerCreateScopes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.Scope{{Value: "read:x", Description: "Read"}, {Value: "write:x"}}
+	want := []tenant.Scope{{Value: "read:x", Description: "Read"}, {Value: "write:x"}}
 	if got.Identifier != "https://api" || got.Scopes == nil || !reflect.DeepEqual(*got.Scopes, want) {
 		t.Errorf("got %+v", got)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/orgauth/orgauth/internal/logattr"
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -80,14 +79,7 @@ func asError(err error) (*Error, bool) {
 	if te, ok := tenant.AsError(err); ok {
 		return fromTenant(te), true
 	}
-	switch {
-	case errors.Is(err, store.ErrInvalidCursor):
-		return queryError("from", "Invalid checkpoint"), true
-	case errors.Is(err, store.ErrNotFound):
-		return &Error{StatusCode: http.StatusNotFound, Message: "The resource does not exist."}, true
-	case errors.Is(err, store.ErrConflict):
-		return &Error{StatusCode: http.StatusConflict, Message: "The resource already exists."}, true
-	case errors.Is(err, store.ErrUnavailable):
+	if errors.Is(err, tenant.ErrUnavailable) {
 		return errUnavailable, false
 	}
 	return errInternal, false

@@ -258,7 +258,7 @@ func checkManagementAnswer(t *testing.T, rt bodyRoute, rec *httptest.ResponseRec
 // every Management scope.
 func fuzzManagementAPI(tb testing.TB, st store.Store) (http.Handler, []bodyRoute) {
 	ctx := context.Background()
-	svc, err := tenant.Open(ctx, st, tenant.Options{})
+	svc, err := tenant.Open(ctx, st, tenant.Options{Keys: &fakeKeys{}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func fuzzManagementAPI(tb testing.TB, st store.Store) (http.Handler, []bodyRoute
 		tb.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	New(Config{Issuer: testIssuer, Tenant: svc, Keys: &fakeKeys{},
+	New(Config{Issuer: testIssuer, Tenant: svc,
 		Verifier: fakeVerifier{tokens: map[string][]string{"admin": tenant.ManagementScopes}}}).Mount(mux)
 
 	create := func(path, body string) map[string]any {

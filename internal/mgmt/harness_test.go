@@ -10,14 +10,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/orgauth/orgauth/internal/keys"
 	"github.com/orgauth/orgauth/internal/store/sqlite"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
-// fakeKeys is a Keys with a fixed key list; Rotate promotes next to current and records the call.
+// fakeKeys is a tenant.SigningKeys with a fixed key list; Rotate promotes next to current and records the call.
 type fakeKeys struct {
-	keys    []keys.KeyInfo
+	keys    []tenant.SigningKey
 	fault   error
 	rotated int
 }
@@ -38,7 +37,7 @@ func (k *fakeKeys) Rotate(context.Context) error {
 	return nil
 }
 
-func (k *fakeKeys) Keys() []keys.KeyInfo { return k.keys }
+func (k *fakeKeys) Keys() []tenant.SigningKey { return k.keys }
 
 // testServer is the Management API over the real tenant service and a SQLite store in a temporary
 // directory, bootstrapped with its Management API, and a fake verifier whose bearer strings are:
@@ -58,15 +57,15 @@ func newTestServer(t *testing.T) *testServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc, err := tenant.Open(ctx, st, tenant.Options{})
+	fk := &fakeKeys{}
+	svc, err := tenant.Open(ctx, st, tenant.Options{Keys: fk})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Bootstrap(ctx, testIssuer, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	fk := &fakeKeys{}
-	h := New(Config{Issuer: testIssuer, Tenant: svc, Keys: fk, Verifier: fakeVerifier{tokens: map[string][]string{
+	h := New(Config{Issuer: testIssuer, Tenant: svc, Verifier: fakeVerifier{tokens: map[string][]string{
 		"admin":   tenant.ManagementScopes,
 		"reader":  {"read:organizations"},
 		"aliased": {"create:organizationclientgrants", "read:organizationclientgrants", "delete:organizationclientgrants"},

@@ -10,22 +10,18 @@ import (
 	"log/slog"
 
 	"github.com/orgauth/orgauth/accesstoken"
-	"github.com/orgauth/orgauth/internal/keys"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
-// Tenant is what the Management API calls: the tenant's operations, and the audience of Management tokens.
+// Tenant is what the Management API calls: the tenant's operations, the audience of Management tokens,
+// and the signing keys.
 type Tenant interface {
 	tenant.Operations
 	// IsManagementAPI reports whether identifier is the system resource server's: only tokens for it
 	// are Management tokens.
 	IsManagementAPI(ctx context.Context, identifier string) (bool, error)
-}
-
-// Keys lists and rotates the signing keys.
-type Keys interface {
-	Rotate(ctx context.Context) error
-	Keys() []keys.KeyInfo
+	SigningKeys() []tenant.SigningKey
+	RotateSigningKeys(ctx context.Context) error
 }
 
 // Verifier checks a bearer token for the Management API (NewVerifier): signature, expiry, issuer and
@@ -36,7 +32,6 @@ type Verifier interface {
 
 var (
 	_ Tenant   = (*tenant.Service)(nil)
-	_ Keys     = (*keys.Manager)(nil)
 	_ Verifier = (*accesstoken.Verifier)(nil)
 )
 
@@ -55,7 +50,6 @@ func NewVerifier(issuer string, keys accesstoken.KeySource) (*accesstoken.Verifi
 type Config struct {
 	Issuer   string // the public base URL with a trailing slash; the API's audience is Issuer + "api/v2/"
 	Tenant   Tenant
-	Keys     Keys
 	Verifier Verifier
 	Logger   *slog.Logger // nil: discard
 }
@@ -65,7 +59,6 @@ type Handler struct {
 	issuer   string
 	audience string
 	tenant   Tenant
-	keys     Keys
 	verifier Verifier
 	log      *slog.Logger
 }
@@ -80,7 +73,6 @@ func New(cfg Config) *Handler {
 		issuer:   cfg.Issuer,
 		audience: tenant.ManagementAudience(cfg.Issuer),
 		tenant:   cfg.Tenant,
-		keys:     cfg.Keys,
 		verifier: cfg.Verifier,
 		log:      log,
 	}

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 // maxGrantIDsFilter bounds the repeatable grant_ids filter, as Auth0 does.
@@ -23,7 +23,7 @@ type organizationClientGrantJSON struct {
 	AllowAnyOrganization bool     `json:"allow_any_organization"`
 }
 
-func organizationClientGrantOut(g store.ClientGrant) organizationClientGrantJSON {
+func organizationClientGrantOut(g tenant.ClientGrant) organizationClientGrantJSON {
 	return organizationClientGrantJSON{
 		ID:                   g.ID,
 		GrantID:              g.ID,
@@ -49,10 +49,10 @@ func decodeOrganizationClientGrantCreate(body []byte) (string, error) {
 
 // organizationClientGrantFilter reads the filters of GET /organizations/{id}/client-grants; grant_ids
 // is repeatable (grant_ids=a&grant_ids=b, as the SDKs send it).
-func organizationClientGrantFilter(q url.Values) (store.ClientGrantFilter, error) {
+func organizationClientGrantFilter(q url.Values) (tenant.ClientGrantFilter, error) {
 	audience, err := audienceFilter(q)
 	if err != nil {
-		return store.ClientGrantFilter{}, err
+		return tenant.ClientGrantFilter{}, err
 	}
 	var ids []string
 	for _, id := range q["grant_ids"] {
@@ -61,10 +61,10 @@ func organizationClientGrantFilter(q url.Values) (store.ClientGrantFilter, error
 		}
 	}
 	if len(ids) > maxGrantIDsFilter {
-		return store.ClientGrantFilter{}, queryError("grant_ids",
+		return tenant.ClientGrantFilter{}, queryError("grant_ids",
 			fmt.Sprintf("Array is too long (%d), maximum %d", len(ids), maxGrantIDsFilter))
 	}
-	return store.ClientGrantFilter{Audience: audience, ClientID: q.Get("client_id"), GrantIDs: ids}, nil
+	return tenant.ClientGrantFilter{Audience: audience, ClientID: q.Get("client_id"), GrantIDs: ids}, nil
 }
 
 func (h *Handler) addOrganizationClientGrant(w http.ResponseWriter, r *http.Request) error {

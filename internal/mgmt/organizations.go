@@ -3,7 +3,6 @@ package mgmt
 import (
 	"net/http"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -27,7 +26,7 @@ type colorsJSON struct {
 	PageBackground string `json:"page_background"`
 }
 
-func organizationOut(o store.Organization) organizationJSON {
+func organizationOut(o tenant.Organization) organizationJSON {
 	out := organizationJSON{ID: o.ID, Name: o.Name, DisplayName: o.DisplayName, Metadata: o.Metadata}
 	if out.Metadata == nil {
 		out.Metadata = map[string]string{}
@@ -102,7 +101,7 @@ func decodeOrganizationPatch(body []byte) (tenant.OrganizationPatch, error) {
 	return p, nil
 }
 
-func readBranding(o object) (*store.Branding, error) {
+func readBranding(o object) (*tenant.Branding, error) {
 	b, err := o.objectField("branding")
 	if b == nil || err != nil {
 		return nil, err
@@ -110,7 +109,7 @@ func readBranding(o object) (*store.Branding, error) {
 	if err := b.allow("logo_url", "colors"); err != nil {
 		return nil, err
 	}
-	var out store.Branding
+	var out tenant.Branding
 	logo, err := b.stringField("logo_url")
 	if err != nil {
 		return nil, err
@@ -126,7 +125,7 @@ func readBranding(o object) (*store.Branding, error) {
 		if err := c.allow("primary", "page_background"); err != nil {
 			return nil, err
 		}
-		var colors store.BrandingColors
+		var colors tenant.BrandingColors
 		if colors.Primary, err = c.requiredString("primary"); err != nil {
 			return nil, err
 		}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 // Paging limits (docs/compatibility.md#paging).
@@ -33,38 +33,38 @@ const (
 // there, as in Auth0: its v7 SDK sends include_totals=true with every checkpoint request. Other
 // parameters are ignored here (SDKs send fields, include_fields, sort …). Values out of range are
 // refused, never clamped.
-func parsePage(q url.Values, mode pagingMode) (store.Page, error) {
+func parsePage(q url.Values, mode pagingMode) (tenant.Page, error) {
 	totals, err := boolParam(q, "include_totals")
 	if err != nil {
-		return store.Page{}, err
+		return tenant.Page{}, err
 	}
 	if mode == checkpointPaging && (q.Has("from") || q.Has("take")) {
 		for _, p := range []string{"page", "per_page"} {
 			if q.Has(p) {
-				return store.Page{}, queryError(p, "Cannot be combined with checkpoint paging (from, take)")
+				return tenant.Page{}, queryError(p, "Cannot be combined with checkpoint paging (from, take)")
 			}
 		}
 		take, err := intParam(q, "take", defaultPerPage, 1, maxPerPage)
 		if err != nil {
-			return store.Page{}, err
+			return tenant.Page{}, err
 		}
-		return store.Page{Checkpoint: true, From: q.Get("from"), Limit: take}, nil
+		return tenant.Page{Checkpoint: true, From: q.Get("from"), Limit: take}, nil
 	}
 	perPage, err := intParam(q, "per_page", defaultPerPage, 1, maxPerPage)
 	if err != nil {
-		return store.Page{}, err
+		return tenant.Page{}, err
 	}
 	page, err := intParam(q, "page", 0, 0, maxPage)
 	if err != nil {
-		return store.Page{}, err
+		return tenant.Page{}, err
 	}
-	return store.Page{Offset: page * perPage, Limit: perPage, WantTotal: totals != nil && *totals}, nil
+	return tenant.Page{Offset: page * perPage, Limit: perPage, WantTotal: totals != nil && *totals}, nil
 }
 
 // listBody is the JSON answer of a list: a bare array, or with totals
 // {"<key>": […], "start", "limit", "total"}, or with checkpoint paging {"<key>": […], "next"} where next
 // is left out on the last page.
-func listBody[J any](p store.Page, key string, items []J, total int, next string) any {
+func listBody[J any](p tenant.Page, key string, items []J, total int, next string) any {
 	if items == nil {
 		items = []J{}
 	}
@@ -129,7 +129,7 @@ func boolParam(q url.Values, name string) (*bool, error) {
 }
 
 // replyList sends one page of a list in the form p asks for, or hands err back to the error writer.
-func replyList[T, J any](w http.ResponseWriter, p store.Page, key string, l store.List[T], err error, out func(T) J) error {
+func replyList[T, J any](w http.ResponseWriter, p tenant.Page, key string, l tenant.List[T], err error, out func(T) J) error {
 	if err != nil {
 		return err
 	}
@@ -138,10 +138,10 @@ func replyList[T, J any](w http.ResponseWriter, p store.Page, key string, l stor
 }
 
 // parseListQuery parses a list's query string and its paging; the query is returned for the filters.
-func parseListQuery(r *http.Request, mode pagingMode) (url.Values, store.Page, error) {
+func parseListQuery(r *http.Request, mode pagingMode) (url.Values, tenant.Page, error) {
 	q, err := parseQuery(r)
 	if err != nil {
-		return nil, store.Page{}, err
+		return nil, tenant.Page{}, err
 	}
 	p, err := parsePage(q, mode)
 	return q, p, err

@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 func TestParsePage(t *testing.T) {
@@ -14,19 +14,19 @@ func TestParsePage(t *testing.T) {
 		name  string
 		query string
 		mode  pagingMode
-		want  store.Page
+		want  tenant.Page
 	}{
-		{"no parameters: first page of 50", "", offsetPaging, store.Page{Limit: 50}},
-		{"page and per_page give the offset", "page=3&per_page=20", offsetPaging, store.Page{Offset: 60, Limit: 20}},
-		{"include_totals asks for the total", "include_totals=true", offsetPaging, store.Page{Limit: 50, WantTotal: true}},
-		{"include_totals=false does not", "include_totals=false", offsetPaging, store.Page{Limit: 50}},
-		{"bounds are inclusive", "page=0&per_page=100", offsetPaging, store.Page{Limit: 100}},
-		{"unknown parameters are ignored", "fields=id,name&include_fields=true&sort=name:1", offsetPaging, store.Page{Limit: 50}},
-		{"from and take are unknown where checkpoint paging is not offered", "from=abc&take=0", offsetPaging, store.Page{Limit: 50}},
-		{"take selects checkpoint paging", "take=10", checkpointPaging, store.Page{Checkpoint: true, Limit: 10}},
-		{"from selects checkpoint paging with the default take", "from=abc", checkpointPaging, store.Page{Checkpoint: true, From: "abc", Limit: 50}},
-		{"offset paging stays available", "page=1&per_page=5", checkpointPaging, store.Page{Offset: 5, Limit: 5}},
-		{"include_totals has no effect on checkpoint paging (the v7 SDK always sends it)", "include_totals=true&take=50", checkpointPaging, store.Page{Checkpoint: true, Limit: 50}},
+		{"no parameters: first page of 50", "", offsetPaging, tenant.Page{Limit: 50}},
+		{"page and per_page give the offset", "page=3&per_page=20", offsetPaging, tenant.Page{Offset: 60, Limit: 20}},
+		{"include_totals asks for the total", "include_totals=true", offsetPaging, tenant.Page{Limit: 50, WantTotal: true}},
+		{"include_totals=false does not", "include_totals=false", offsetPaging, tenant.Page{Limit: 50}},
+		{"bounds are inclusive", "page=0&per_page=100", offsetPaging, tenant.Page{Limit: 100}},
+		{"unknown parameters are ignored", "fields=id,name&include_fields=true&sort=name:1", offsetPaging, tenant.Page{Limit: 50}},
+		{"from and take are unknown where checkpoint paging is not offered", "from=abc&take=0", offsetPaging, tenant.Page{Limit: 50}},
+		{"take selects checkpoint paging", "take=10", checkpointPaging, tenant.Page{Checkpoint: true, Limit: 10}},
+		{"from selects checkpoint paging with the default take", "from=abc", checkpointPaging, tenant.Page{Checkpoint: true, From: "abc", Limit: 50}},
+		{"offset paging stays available", "page=1&per_page=5", checkpointPaging, tenant.Page{Offset: 5, Limit: 5}},
+		{"include_totals has no effect on checkpoint paging (the v7 SDK always sends it)", "include_totals=true&take=50", checkpointPaging, tenant.Page{Checkpoint: true, Limit: 50}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,16 +78,16 @@ func TestListBodyShapes(t *testing.T) {
 	items := []string{"a", "b"}
 	tests := []struct {
 		name  string
-		page  store.Page
+		page  tenant.Page
 		items []string
 		next  string
 		want  string
 	}{
-		{"bare array by default", store.Page{Limit: 50}, items, "", `["a","b"]`},
-		{"an empty list is [] not null", store.Page{Limit: 50}, nil, "", `[]`},
-		{"totals wrap the items", store.Page{Offset: 10, Limit: 5, WantTotal: true}, items, "", `{"clients":["a","b"],"limit":5,"start":10,"total":12}`},
-		{"checkpoint with a next page", store.Page{Checkpoint: true, Limit: 2}, items, "cur", `{"clients":["a","b"],"next":"cur"}`},
-		{"checkpoint on the last page has no next", store.Page{Checkpoint: true, Limit: 2}, items, "", `{"clients":["a","b"]}`},
+		{"bare array by default", tenant.Page{Limit: 50}, items, "", `["a","b"]`},
+		{"an empty list is [] not null", tenant.Page{Limit: 50}, nil, "", `[]`},
+		{"totals wrap the items", tenant.Page{Offset: 10, Limit: 5, WantTotal: true}, items, "", `{"clients":["a","b"],"limit":5,"start":10,"total":12}`},
+		{"checkpoint with a next page", tenant.Page{Checkpoint: true, Limit: 2}, items, "cur", `{"clients":["a","b"],"next":"cur"}`},
+		{"checkpoint on the last page has no next", tenant.Page{Checkpoint: true, Limit: 2}, items, "", `{"clients":["a","b"]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

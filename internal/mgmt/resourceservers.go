@@ -3,7 +3,6 @@ package mgmt
 import (
 	"net/http"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -24,13 +23,13 @@ type scopeJSON struct {
 	Description string `json:"description"`
 }
 
-func resourceServerOut(rs store.ResourceServer) resourceServerJSON {
+func resourceServerOut(rs tenant.ResourceServer) resourceServerJSON {
 	return resourceServerJSON{
 		ID:         rs.ID,
 		Name:       rs.Name,
 		Identifier: rs.Identifier,
 		IsSystem:   rs.IsSystem,
-		Scopes: mapSlice(rs.Scopes, func(s store.Scope) scopeJSON {
+		Scopes: mapSlice(rs.Scopes, func(s tenant.Scope) scopeJSON {
 			return scopeJSON{Value: s.Value, Description: s.Description}
 		}),
 		SigningAlg:         rs.SigningAlg,
@@ -101,12 +100,12 @@ func readResourceServerFields(o object) (tenant.ResourceServerPatch, error) {
 	return p, nil
 }
 
-func readScopes(o object) (*[]store.Scope, error) {
+func readScopes(o object) (*[]tenant.Scope, error) {
 	items, err := o.objectsField("scopes")
 	if items == nil || err != nil {
 		return nil, err
 	}
-	scopes := make([]store.Scope, 0, len(*items))
+	scopes := make([]tenant.Scope, 0, len(*items))
 	for _, item := range *items {
 		if err := item.allow("value", "description"); err != nil {
 			return nil, err
@@ -119,7 +118,7 @@ func readScopes(o object) (*[]store.Scope, error) {
 		if err != nil {
 			return nil, err
 		}
-		s := store.Scope{Value: value}
+		s := tenant.Scope{Value: value}
 		if desc != nil {
 			s.Description = *desc
 		}

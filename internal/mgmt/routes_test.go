@@ -6,7 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 // pathTenant records the path values that reach the tenant. Its embedded Tenant is nil: a route that
@@ -19,19 +19,19 @@ type pathTenant struct {
 // IsManagementAPI passes every token's audience check, unrecorded: it is no route's own call.
 func (t *pathTenant) IsManagementAPI(context.Context, string) (bool, error) { return true, nil }
 
-func (t *pathTenant) ResourceServer(_ context.Context, idOrIdentifier string) (store.ResourceServer, error) {
+func (t *pathTenant) ResourceServer(_ context.Context, idOrIdentifier string) (tenant.ResourceServer, error) {
 	t.got = append(t.got, "ResourceServer "+idOrIdentifier)
-	return store.ResourceServer{ID: "5f0c8c1f9b1e4a2d3c4b5a69", Identifier: idOrIdentifier}, nil
+	return tenant.ResourceServer{ID: "5f0c8c1f9b1e4a2d3c4b5a69", Identifier: idOrIdentifier}, nil
 }
 
-func (t *pathTenant) OrganizationByName(_ context.Context, name string) (store.Organization, error) {
+func (t *pathTenant) OrganizationByName(_ context.Context, name string) (tenant.Organization, error) {
 	t.got = append(t.got, "OrganizationByName "+name)
-	return store.Organization{ID: "org_abc", Name: name}, nil
+	return tenant.Organization{ID: "org_abc", Name: name}, nil
 }
 
-func (t *pathTenant) OrganizationClientGrants(_ context.Context, orgID string, _ store.ClientGrantFilter, _ store.Page) (store.List[store.ClientGrant], error) {
+func (t *pathTenant) OrganizationClientGrants(_ context.Context, orgID string, _ tenant.ClientGrantFilter, _ tenant.Page) (tenant.List[tenant.ClientGrant], error) {
 	t.got = append(t.got, "OrganizationClientGrants "+orgID)
-	return store.List[store.ClientGrant]{}, nil
+	return tenant.List[tenant.ClientGrant]{}, nil
 }
 
 func TestRoutesPassPathValuesToTheTenant(t *testing.T) {

@@ -4,8 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/orgauth/orgauth/internal/keys"
-	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 // signingKeyJSON describes a signing key with Auth0's field names; alg is orgauth's addition, since it
@@ -19,13 +18,13 @@ type signingKeyJSON struct {
 	CurrentUntil *time.Time `json:"current_until,omitempty"`
 }
 
-func signingKeyOut(k keys.KeyInfo) signingKeyJSON {
+func signingKeyOut(k tenant.SigningKey) signingKeyJSON {
 	out := signingKeyJSON{
 		KID:      k.KID,
 		Alg:      k.Alg,
-		Current:  k.State == store.KeyCurrent,
-		Next:     k.State == store.KeyNext,
-		Previous: k.State == store.KeyPrevious,
+		Current:  k.State == tenant.KeyCurrent,
+		Next:     k.State == tenant.KeyNext,
+		Previous: k.State == tenant.KeyPrevious,
 	}
 	if out.Previous && !k.RetiredAt.IsZero() {
 		retired := k.RetiredAt.UTC()
@@ -35,21 +34,21 @@ func signingKeyOut(k keys.KeyInfo) signingKeyJSON {
 }
 
 func (h *Handler) listSigningKeys(w http.ResponseWriter, _ *http.Request) error {
-	writeJSON(w, http.StatusOK, mapSlice(h.keys.Keys(), signingKeyOut))
+	writeJSON(w, http.StatusOK, mapSlice(h.tenant.SigningKeys(), signingKeyOut))
 	return nil
 }
 
 // rotateSigningKeys rotates every algorithm's keys and answers, as Auth0 does, with the kid of the key
 // that now signs: the RS256 one, RS256 being the default algorithm of an API.
 func (h *Handler) rotateSigningKeys(w http.ResponseWriter, r *http.Request) error {
-	if err := h.keys.Rotate(r.Context()); err != nil {
+	if err := h.tenant.RotateSigningKeys(r.Context()); err != nil {
 		return err
 	}
 	var body struct {
 		KID string `json:"kid,omitempty"`
 	}
-	for _, k := range h.keys.Keys() {
-		if k.State == store.KeyCurrent && k.Alg == keys.RS256 {
+	for _, k := range h.tenant.SigningKeys() {
+		if k.State == tenant.KeyCurrent && k.Alg == tenant.DefaultSigningAlg {
 			body.KID = k.KID
 		}
 	}

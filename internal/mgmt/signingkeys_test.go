@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/orgauth/orgauth/internal/keys"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 func TestSigningKeys(t *testing.T) {
 	s := newTestServer(t)
 	retired := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	s.keys.keys = []keys.KeyInfo{
+	s.keys.keys = []tenant.SigningKey{
 		{KID: "rs-cur", Alg: "RS256", State: "current"},
 		{KID: "rs-next", Alg: "RS256", State: "next"},
 		{KID: "rs-old", Alg: "RS256", State: "previous", RetiredAt: retired},

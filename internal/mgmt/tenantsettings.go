@@ -3,7 +3,6 @@ package mgmt
 import (
 	"net/http"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -19,7 +18,7 @@ type tenantFlagsJSON struct {
 	AllowOrganizationNameInAuthenticationAPI bool `json:"allow_organization_name_in_authentication_api"`
 }
 
-func tenantSettingsOut(s store.TenantSettings) tenantSettingsJSON {
+func tenantSettingsOut(s tenant.TenantSettings) tenantSettingsJSON {
 	return tenantSettingsJSON{
 		Flags:                                    tenantFlagsJSON{AllowOrganizationNameInAuthenticationAPI: s.AllowOrganizationNameInAuthenticationAPI},
 		AllowOrganizationNameInAuthenticationAPI: s.AllowOrganizationNameInAuthenticationAPI,

@@ -11,7 +11,6 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -118,12 +117,12 @@ func (h *Handler) authenticateAssertion(ctx context.Context, view View, req *tok
 
 // verifyAssertion finds the credential that signed the assertion: the one its kid names, else each
 // referenced credential in turn. The credential's alg must be the header's, and it must be unexpired.
-func verifyAssertion(tok *jwt.JSONWebToken, header jose.Header, creds []store.ClientCredential, now time.Time) (store.ClientCredential, assertionClaims, error) {
+func verifyAssertion(tok *jwt.JSONWebToken, header jose.Header, creds []tenant.ClientCredential, now time.Time) (tenant.ClientCredential, assertionClaims, error) {
 	var claims assertionClaims
 	if header.KeyID != "" {
-		i := slices.IndexFunc(creds, func(c store.ClientCredential) bool { return c.KID == header.KeyID })
+		i := slices.IndexFunc(creds, func(c tenant.ClientCredential) bool { return c.KID == header.KeyID })
 		if i < 0 {
-			return store.ClientCredential{}, claims, authFailed("kid %q names no credential of the client", header.KeyID)
+			return tenant.ClientCredential{}, claims, authFailed("kid %q names no credential of the client", header.KeyID)
 		}
 		creds = creds[i : i+1]
 	}
@@ -139,7 +138,7 @@ func verifyAssertion(tok *jwt.JSONWebToken, header jose.Header, creds []store.Cl
 		}
 		key, err := tenant.CredentialKey(c)
 		if err != nil {
-			return store.ClientCredential{}, claims, err
+			return tenant.ClientCredential{}, claims, err
 		}
 		if err := tok.Claims(key, &claims); err == nil {
 			return c, claims, nil
@@ -149,7 +148,7 @@ func verifyAssertion(tok *jwt.JSONWebToken, header jose.Header, creds []store.Cl
 	if header.KeyID == "" && len(creds) > 1 {
 		reason = fmt.Sprintf("no unexpired %s credential of the client verifies the signature", header.Algorithm)
 	}
-	return store.ClientCredential{}, claims, authFailed("%s", reason)
+	return tenant.ClientCredential{}, claims, authFailed("%s", reason)
 }
 
 // checkAssertionClaims applies the rules on jti, aud and the times of a verified assertion.

@@ -3,7 +3,7 @@ package oauth
 import (
 	"fmt"
 
-	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 // Client authentication methods (token_endpoint_auth_method and OpenID Connect Core §9).
@@ -50,7 +50,7 @@ func (t *tokenRequest) secretMethod() string {
 // checkSecretMethod enforces the client's token_endpoint_auth_method on a request that authenticated
 // with the client's secret: the secret must come the way the client is registered to send it, and a
 // public client (none) has no credentials at all.
-func checkSecretMethod(c store.Client, req *tokenRequest) error {
+func checkSecretMethod(c tenant.Client, req *tokenRequest) error {
 	used := req.secretMethod()
 	switch {
 	case len(c.PrivateKeyJWTCredentials) > 0:

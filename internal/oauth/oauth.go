@@ -36,7 +36,7 @@ type Signer interface {
 // Config is what New needs. Issuer, View and Signer are required.
 type Config struct {
 	Issuer string // public base URL with a trailing slash
-	// View returns the tenant's current state; an error (wrapping store.ErrUnavailable when the state
+	// View returns the tenant's current state; an error (wrapping tenant.ErrUnavailable when the state
 	// cannot be trusted) fails the request.
 	View   func() (View, error)
 	Signer Signer

@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/orgauth/orgauth/internal/logattr"
-	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -121,7 +120,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *tokenRequest
 	} else {
 		h.log.ErrorContext(r.Context(), "token request failed", append(attrs, "err", err)...)
 		e = ErrServerError
-		if errors.Is(err, store.ErrUnavailable) {
+		if errors.Is(err, tenant.ErrUnavailable) {
 			e = ErrTemporarilyUnavailable
 		}
 	}

@@ -65,7 +65,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 
 func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	var err error
-	if s.tenant, err = tenant.Open(ctx, s.store, tenant.Options{Issuer: cfg.Issuer, Logger: s.log}); err != nil {
+	// The keys first: the tenant offers them to the Management API (list, rotate).
+	if s.keys, err = keys.Open(ctx, s.store, keys.Options{KEK: kek.Key, PreviousKEKs: kek.Previous, Logger: s.log}); err != nil {
+		return kek.Forget(err)
+	}
+	if s.tenant, err = tenant.Open(ctx, s.store, tenant.Options{Issuer: cfg.Issuer, Keys: s.keys, Logger: s.log}); err != nil {
 		return fmt.Errorf("open tenant: %w", err)
 	}
 	if s.Bootstrap, err = s.tenant.Bootstrap(ctx, cfg.Issuer, cfg.BootstrapClientID, cfg.BootstrapClientSecret); err != nil {
@@ -85,9 +89,6 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 				"ignored", "ORGAUTH_BOOTSTRAP_ADMIN_EMAIL,ORGAUTH_BOOTSTRAP_ADMIN_PASSWORD")
 		}
 	}
-	if s.keys, err = keys.Open(ctx, s.store, keys.Options{KEK: kek.Key, PreviousKEKs: kek.Previous, Logger: s.log}); err != nil {
-		return kek.Forget(err)
-	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", root(cfg.Issuer))
@@ -100,7 +101,7 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	if err != nil {
 		return err
 	}
-	mgmt.New(mgmt.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Keys: s.keys, Verifier: verifier, Logger: s.log}).Mount(mux)
+	mgmt.New(mgmt.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Verifier: verifier, Logger: s.log}).Mount(mux)
 	dashboard.New(dashboard.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Logger: s.log}).Mount(mux)
 	s.handler = withCommon(mux, s.log)
 	return nil

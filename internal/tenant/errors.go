@@ -3,7 +3,15 @@ package tenant
 import (
 	"errors"
 	"fmt"
+
+	"github.com/orgauth/orgauth/internal/store"
 )
+
+// ErrUnavailable: the database cannot be reached, so the operation could not be done (or its outcome
+// is unknown); it may succeed later. An operation's error wraps it then, and so does the Directory's
+// ErrStale; the faces answer 503. Compare with errors.Is. It is the store's sentinel under the tenant's
+// name, so that a face needs no import of the store to recognize it.
+var ErrUnavailable = store.ErrUnavailable
 
 // Kind classifies an Error; the Management API maps it to an HTTP status, the dashboard to a message.
 type Kind int
@@ -55,9 +63,30 @@ func conflict(message, code string) *Error {
 	return &Error{Kind: KindConflict, Message: message, Code: code}
 }
 
-// AsError returns err as a *Error when it is one.
+// The refusals of a store outcome that no operation words more precisely (the operations' own words,
+// storeError's, come first): a record deleted or created by a concurrent write between two steps of one
+// operation, say. Their messages are the ones the Management API has always sent for them.
+var (
+	errNoSuchRecord  = &Error{Kind: KindNotFound, Message: "The resource does not exist."}
+	errRecordExists  = &Error{Kind: KindConflict, Message: "The resource already exists."}
+	errInvalidCursor = &Error{Kind: KindInvalid, Message: "Query validation error: 'Invalid checkpoint' on property from.",
+		Code: "invalid_query_string", Property: "from"}
+)
+
+// AsError returns the refusal err carries: err itself when it is a *Error, or else, when err wraps the
+// store's "not found", "conflict" or "invalid cursor" without an operation having named the refusal,
+// a generic one of that Kind. Any other error, ErrUnavailable among them, is a server fault: false.
 func AsError(err error) (*Error, bool) {
 	var e *Error
-	ok := errors.As(err, &e)
-	return e, ok
+	switch {
+	case errors.As(err, &e):
+		return e, true
+	case errors.Is(err, store.ErrNotFound):
+		return errNoSuchRecord, true
+	case errors.Is(err, store.ErrConflict):
+		return errRecordExists, true
+	case errors.Is(err, store.ErrInvalidCursor):
+		return errInvalidCursor, true
+	}
+	return nil, false
 }

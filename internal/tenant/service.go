@@ -19,6 +19,7 @@ type Service struct {
 	store   store.Store
 	dir     *Directory
 	secrets secretHasher
+	keys    SigningKeys // Options.Keys, may be nil
 	log     *slog.Logger
 	now     func() time.Time
 }
@@ -28,6 +29,9 @@ type Options struct {
 	// Issuer is the tenant's public base URL, the iss claim of its tokens; with none, the tenant's
 	// snapshots cannot issue tokens.
 	Issuer string
+	// Keys are the tenant's signing keys, which SigningKeys and RotateSigningKeys offer to the faces;
+	// without them (the command-line verbs) the first lists none and the second fails.
+	Keys   SigningKeys
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -49,7 +53,7 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load client secret key: %w", err)
 	}
-	s := &Service{store: st, secrets: newSecretHasher(key), log: opts.Logger, now: func() time.Time { return opts.Now().UTC() }}
+	s := &Service{store: st, secrets: newSecretHasher(key), keys: opts.Keys, log: opts.Logger, now: func() time.Time { return opts.Now().UTC() }}
 	s.dir = newDirectory(st, opts.Issuer, s.secrets)
 	if err := s.dir.reload(ctx); err != nil {
 		return nil, err
