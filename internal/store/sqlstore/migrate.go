@@ -79,8 +79,12 @@ func (d *dialect) migrations() (legacy, shared []migration, err error) {
 	if len(legacy) != baseline || len(shared) == 0 {
 		return nil, nil, fmt.Errorf("want %d legacy migrations and a baseline, have %d and %d", baseline, len(legacy), len(shared))
 	}
-	for i := range shared {
-		shared[i].SQL = d.ddl.Replace(shared[i].SQL)
+	for i, m := range shared {
+		shared[i].SQL = d.ddl.Replace(m.SQL)
+		if _, rest, ok := strings.Cut(shared[i].SQL, "{{"); ok {
+			name, _, _ := strings.Cut(rest, "}}")
+			return nil, nil, fmt.Errorf("migration %s: %s does not fill in {{%s}}", m.Name, d.name, name)
+		}
 	}
 	return legacy, shared, nil
 }

@@ -96,6 +96,19 @@ func TestLoadMigrations(t *testing.T) {
 	}
 }
 
+func TestDialectsFillInEveryPlaceholder(t *testing.T) {
+	for _, d := range []*dialect{&sqliteDialect, &postgresDialect} {
+		if _, _, err := d.migrations(); err != nil {
+			t.Errorf("%s: %v", d.name, err)
+		}
+	}
+	d := sqliteDialect
+	d.ddl = strings.NewReplacer("{{seq}}", "INTEGER PRIMARY KEY AUTOINCREMENT")
+	if _, _, err := d.migrations(); err == nil || !strings.Contains(err.Error(), "does not fill in {{") {
+		t.Errorf("a dialect that leaves placeholders: error %v", err)
+	}
+}
+
 func TestNextMigration(t *testing.T) {
 	legacy := []migration{{Version: 1, Name: "0001_a.sql"}, {Version: 2, Name: "0002_b.sql"}, {Version: 3, Name: "0003_c.sql"}}
 	shared := []migration{{Version: 3, Name: "0003_baseline.sql"}, {Version: 4, Name: "0004_d.sql"}}
