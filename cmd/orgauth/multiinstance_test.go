@@ -19,7 +19,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"github.com/orgauth/orgauth/internal/store/postgres/pgtest"
+	"github.com/orgauth/orgauth/internal/store/sqlstore/pgtest"
 )
 
 // process is one `orgauth serve` running in the background.

@@ -14,7 +14,7 @@ import (
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/kek"
 	"github.com/orgauth/orgauth/internal/server"
-	"github.com/orgauth/orgauth/internal/store/sqlite"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 func TestKeysRewrap(t *testing.T) {
@@ -44,7 +44,7 @@ func TestKeysRewrap(t *testing.T) {
 	if want := fmt.Sprintf("rewrapped: the 6 signing keys are encrypted with key-encryption key %s; start every instance with it (%s)\n", newer.ID(), newFile); !strings.HasSuffix(out.String(), want) {
 		t.Errorf("keys rewrap said:\n%s\nwant it to end with:\n%s", out.String(), want)
 	}
-	st, err := sqlite.Open(context.Background(), db)
+	st, err := sqlstore.OpenSQLite(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/orgauth/orgauth/internal/store/sqlite"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -64,7 +64,7 @@ func newHarness(t *testing.T) *harness {
 func newHarnessFor(t *testing.T, issuer string) *harness {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "orgauth.db"))
+	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "orgauth.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

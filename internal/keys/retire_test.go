@@ -18,7 +18,7 @@ import (
 
 	"github.com/orgauth/orgauth/accesstoken"
 	"github.com/orgauth/orgauth/internal/store"
-	"github.com/orgauth/orgauth/internal/store/sqlite"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 // fastKeys returns a newKey for Options that makes thousands of distinct keys quickly: RSA keys share one
@@ -71,7 +71,7 @@ func issuer(t testing.TB, m *Manager) string {
 
 func TestThousandRotations(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "orgauth.db"))
+	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "orgauth.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/orgauth/orgauth/internal/store"
-	"github.com/orgauth/orgauth/internal/store/postgres"
-	"github.com/orgauth/orgauth/internal/store/postgres/pgtest"
-	"github.com/orgauth/orgauth/internal/store/sqlite"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
+	"github.com/orgauth/orgauth/internal/store/sqlstore/pgtest"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -151,7 +150,7 @@ type bodyRoute struct{ method, path string }
 // service and SQLite store, with a token holding every Management scope. No body may get a 5xx or go
 // unanswered; a 4xx must be in Auth0's error shape, and any answer valid JSON.
 func FuzzManagementBody(f *testing.F) {
-	st, err := sqlite.Open(context.Background(), filepath.Join(f.TempDir(), "orgauth.db"))
+	st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(f.TempDir(), "orgauth.db"))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -161,7 +160,7 @@ func FuzzManagementBody(f *testing.F) {
 // FuzzManagementBodyPostgres is FuzzManagementBody over PostgreSQL, which refuses some strings SQLite
 // keeps (NUL); it needs ORGAUTH_TEST_POSTGRES_DSN, as the store tests do.
 func FuzzManagementBodyPostgres(f *testing.F) {
-	st, err := postgres.Open(context.Background(), pgtest.Schema(f))
+	st, err := sqlstore.OpenPostgres(context.Background(), pgtest.Schema(f))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -187,10 +186,10 @@ func fuzzManagementBody(f *testing.F, st store.Store) {
 func TestManagementBodySeeds(t *testing.T) {
 	open := map[string]func(t *testing.T) (store.Store, error){
 		"sqlite": func(t *testing.T) (store.Store, error) {
-			return sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "orgauth.db"))
+			return sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "orgauth.db"))
 		},
 		"postgres": func(t *testing.T) (store.Store, error) {
-			return postgres.Open(context.Background(), pgtest.Schema(t))
+			return sqlstore.OpenPostgres(context.Background(), pgtest.Schema(t))
 		},
 	}
 	for engine, open := range open {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/orgauth/orgauth/internal/store/sqlite"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -52,7 +52,7 @@ type testServer struct {
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "orgauth.db"))
+	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "orgauth.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,14 +11,14 @@ import (
 
 	"github.com/orgauth/orgauth/internal/kek"
 	"github.com/orgauth/orgauth/internal/keys"
-	"github.com/orgauth/orgauth/internal/store/sqlite"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 // BenchmarkTokenEndpoint is one whole token request with an organization, client_secret_basic, through
 // the handler (no network), signed by the real key manager with each algorithm.
 func BenchmarkTokenEndpoint(b *testing.B) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "orgauth.db"))
+	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(b.TempDir(), "orgauth.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

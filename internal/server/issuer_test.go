@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/orgauth/orgauth/internal/config"
-	"github.com/orgauth/orgauth/internal/store/postgres/pgtest"
+	"github.com/orgauth/orgauth/internal/store/sqlstore/pgtest"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 

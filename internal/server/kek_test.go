@@ -17,7 +17,7 @@ import (
 
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/kek"
-	"github.com/orgauth/orgauth/internal/store/sqlite"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 func kekConfig(db string) config.Config {
@@ -70,7 +70,7 @@ func TestSQLiteGeneratesAKeyEncryptionKeyBesideTheDatabase(t *testing.T) {
 	}
 
 	// What the database holds is sealed with that key, not PKCS#8.
-	st, err := sqlite.Open(context.Background(), db)
+	st, err := sqlstore.OpenSQLite(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestACopiedDatabaseWithoutItsKeyEncryptionKeyCannotSign(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := sqlite.Open(context.Background(), db)
+	st, err := sqlstore.OpenSQLite(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

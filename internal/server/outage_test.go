@@ -14,7 +14,7 @@ import (
 
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/kek"
-	"github.com/orgauth/orgauth/internal/store/postgres/pgtest"
+	"github.com/orgauth/orgauth/internal/store/sqlstore/pgtest"
 )
 
 // proxy forwards TCP connections to target until cut; restore listens again on the same address.

@@ -23,8 +23,7 @@ import (
 	"github.com/orgauth/orgauth/internal/mgmt"
 	"github.com/orgauth/orgauth/internal/oauth"
 	"github.com/orgauth/orgauth/internal/store"
-	"github.com/orgauth/orgauth/internal/store/postgres"
-	"github.com/orgauth/orgauth/internal/store/sqlite"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -137,7 +136,7 @@ func root(issuer string) http.HandlerFunc {
 // OpenStore opens the store a --db value names, creating it when it does not exist: `orgauth serve`.
 func OpenStore(ctx context.Context, db string) (store.Store, error) {
 	if (config.Config{DB: db}).IsPostgres() {
-		st, err := postgres.Open(ctx, db)
+		st, err := sqlstore.OpenPostgres(ctx, db)
 		if err != nil {
 			return nil, fmt.Errorf("open store: %w", err) // the DSN may hold a password: not repeated here
 		}
@@ -149,7 +148,7 @@ func OpenStore(ctx context.Context, db string) (store.Store, error) {
 			return nil, fmt.Errorf("open store: %w", err)
 		}
 	}
-	st, err := sqlite.Open(ctx, db)
+	st, err := sqlstore.OpenSQLite(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", db, err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/orgauth/orgauth/internal/store"
-	"github.com/orgauth/orgauth/internal/store/sqlite"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 const adminPassword = "correct horse battery staple"
@@ -233,7 +233,7 @@ func TestBootstrapAdmin(t *testing.T) {
 func newClockedService(t *testing.T, now func() time.Time) (store.Store, *Service) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "orgauth.db"))
+	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "orgauth.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,15 +7,15 @@ import (
 	"testing"
 
 	"github.com/orgauth/orgauth/internal/store"
-	"github.com/orgauth/orgauth/internal/store/sqlite"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 func newService(t *testing.T) *Service { return openService(t, openSQLite(t)) }
 
 // openSQLite opens a fresh SQLite store, closed when the test ends.
-func openSQLite(tb testing.TB) *sqlite.Store {
+func openSQLite(tb testing.TB) *sqlstore.Store {
 	tb.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "orgauth.db"))
+	st, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(tb.TempDir(), "orgauth.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/orgauth/orgauth/internal/store"
-	"github.com/orgauth/orgauth/internal/store/sqlite"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 // openShared opens n services on one SQLite file, as n orgauth processes sharing a store would.
@@ -19,7 +19,7 @@ func openShared(t *testing.T, n int) []*Service {
 	path := filepath.Join(t.TempDir(), "orgauth.db")
 	var out []*Service
 	for range n {
-		st, err := sqlite.Open(t.Context(), path)
+		st, err := sqlstore.OpenSQLite(t.Context(), path)
 		if err != nil {
 			t.Fatal(err)
 		}

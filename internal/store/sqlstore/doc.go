@@ -1,6 +1,10 @@
-// Package sqlstore holds what the SQL backends of store.Store (sqlite, postgres) have in common once
-// their SQL dialect, driver types and transactions are set aside: the encodings of the JSON text
-// columns, the loader of numbered migration files, and checkpoint paging's cursor and page cutting.
-// Sharing them keeps the stored data and the cursors alike in both backends, so data moves between
-// them as is.
+// Package sqlstore is the SQL implementation of store.Store, one for both engines: the embedded SQLite
+// (modernc.org/sqlite, OpenSQLite) and PostgreSQL (pgx, OpenPostgres), for several orgauth instances
+// sharing one tenant. Both go through database/sql. The queries, the transactions and the one migration
+// list are written once; a small dialect value per engine holds what really differs (store.go: column
+// types and time encoding, placeholders, locking, error classification, change notifications), and each
+// engine's Open sets up its connections (sqlite.go, postgres.go).
+//
+// Stored JSON (encoding.go) and paging cursors (paging.go) are the same on both engines, so data moves
+// between them as is.
 package sqlstore

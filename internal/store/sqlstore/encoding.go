@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -39,11 +40,11 @@ func fromJSONCollection[T ~[]string | ~[]scopeJSON | ~map[string]string](col *st
 	return v, nil
 }
 
-// EncodeStrings is the column value of a string slice.
-func EncodeStrings(v []string) (any, error) { return jsonText(v, len(v) == 0) }
+// encodeStrings is the column value of a string slice.
+func encodeStrings(v []string) (any, error) { return jsonText(v, len(v) == 0) }
 
-// DecodeStrings reads a column that EncodeStrings wrote.
-func DecodeStrings(col *string) ([]string, error) { return fromJSONCollection[[]string](col) }
+// decodeStrings reads a column that encodeStrings wrote.
+func decodeStrings(col *string) ([]string, error) { return fromJSONCollection[[]string](col) }
 
 // The stored JSON shapes carry their own tags, so renaming a store field never changes stored data.
 
@@ -52,8 +53,8 @@ type scopeJSON struct {
 	Description string `json:"description"`
 }
 
-// EncodeScopes is the column value of an API's scopes.
-func EncodeScopes(scopes []store.Scope) (any, error) {
+// encodeScopes is the column value of an API's scopes.
+func encodeScopes(scopes []store.Scope) (any, error) {
 	v := make([]scopeJSON, len(scopes))
 	for i, s := range scopes {
 		v[i] = scopeJSON(s)
@@ -61,8 +62,8 @@ func EncodeScopes(scopes []store.Scope) (any, error) {
 	return jsonText(v, len(v) == 0)
 }
 
-// DecodeScopes reads a column that EncodeScopes wrote.
-func DecodeScopes(col *string) ([]store.Scope, error) {
+// decodeScopes reads a column that encodeScopes wrote.
+func decodeScopes(col *string) ([]store.Scope, error) {
 	v, err := fromJSONCollection[[]scopeJSON](col)
 	if err != nil || v == nil {
 		return nil, err
@@ -74,11 +75,11 @@ func DecodeScopes(col *string) ([]store.Scope, error) {
 	return scopes, nil
 }
 
-// EncodeMetadata is the column value of an organization's metadata.
-func EncodeMetadata(m map[string]string) (any, error) { return jsonText(m, len(m) == 0) }
+// encodeMetadata is the column value of an organization's metadata.
+func encodeMetadata(m map[string]string) (any, error) { return jsonText(m, len(m) == 0) }
 
-// DecodeMetadata reads a column that EncodeMetadata wrote.
-func DecodeMetadata(col *string) (map[string]string, error) {
+// decodeMetadata reads a column that encodeMetadata wrote.
+func decodeMetadata(col *string) (map[string]string, error) {
 	return fromJSONCollection[map[string]string](col)
 }
 
@@ -92,9 +93,9 @@ type colorsJSON struct {
 	PageBackground string `json:"page_background"`
 }
 
-// EncodeBranding is the column value of an organization's branding: NULL when there is none, JSON
+// encodeBranding is the column value of an organization's branding: NULL when there is none, JSON
 // otherwise, even when all its fields are empty.
-func EncodeBranding(b *store.Branding) (any, error) {
+func encodeBranding(b *store.Branding) (any, error) {
 	if b == nil {
 		return nil, nil
 	}
@@ -106,8 +107,8 @@ func EncodeBranding(b *store.Branding) (any, error) {
 	return jsonText(v, false)
 }
 
-// DecodeBranding reads a column that EncodeBranding wrote.
-func DecodeBranding(col *string) (*store.Branding, error) {
+// decodeBranding reads a column that encodeBranding wrote.
+func decodeBranding(col *string) (*store.Branding, error) {
 	if col == nil {
 		return nil, nil
 	}
@@ -123,43 +124,69 @@ func DecodeBranding(col *string) (*store.Branding, error) {
 	return b, nil
 }
 
-// EncodeDefaultOrganization is the value of a client's default_org_id and default_org_flows columns:
+// encodeDefaultOrganization is the value of a client's default_org_id and default_org_flows columns:
 // both NULL when d is nil.
-func EncodeDefaultOrganization(d *store.DefaultOrganization) (id, flows any, err error) {
+func encodeDefaultOrganization(d *store.DefaultOrganization) (id, flows any, err error) {
 	if d == nil {
 		return nil, nil, nil
 	}
-	if flows, err = EncodeStrings(d.Flows); err != nil {
+	if flows, err = encodeStrings(d.Flows); err != nil {
 		return nil, nil, err
 	}
 	return d.OrganizationID, flows, nil
 }
 
-// DecodeDefaultOrganization reads the columns that EncodeDefaultOrganization wrote. Deleting the
+// decodeDefaultOrganization reads the columns that encodeDefaultOrganization wrote. Deleting the
 // organization sets default_org_id to NULL and leaves the flows behind: the id decides.
-func DecodeDefaultOrganization(id, flows *string) (*store.DefaultOrganization, error) {
+func decodeDefaultOrganization(id, flows *string) (*store.DefaultOrganization, error) {
 	if id == nil {
 		return nil, nil
 	}
-	f, err := DecodeStrings(flows)
+	f, err := decodeStrings(flows)
 	if err != nil {
 		return nil, fmt.Errorf("decode default organization flows: %w", err)
 	}
 	return &store.DefaultOrganization{OrganizationID: *id, Flows: f}, nil
 }
 
-// NullBytes is the column value of a byte slice: NULL when empty.
-func NullBytes(b []byte) any {
+// nullBytes is the column value of a byte slice: NULL when empty.
+func nullBytes(b []byte) any {
 	if len(b) == 0 {
 		return nil
 	}
 	return b
 }
 
-// FromNullBytes reads a column that NullBytes wrote: NULL (and empty) read as nil.
-func FromNullBytes(b []byte) []byte {
+// fromNullBytes reads a column that nullBytes wrote: NULL (and empty) read as nil.
+func fromNullBytes(b []byte) []byte {
 	if len(b) == 0 {
 		return nil
 	}
 	return b
+}
+
+// utc scans a time column, SQLite's Unix microseconds or PostgreSQL's timestamptz, into *t in UTC;
+// NULL is the zero time. Times go in as time.Time, which the dialect encodes.
+type utc struct{ t *time.Time }
+
+func (u utc) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*u.t = time.Time{}
+	case int64:
+		*u.t = time.UnixMicro(v).UTC()
+	case time.Time:
+		*u.t = v.UTC()
+	default:
+		return fmt.Errorf("read %T as a time", src)
+	}
+	return nil
+}
+
+// nullTime stores the zero time as NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
 }

@@ -35,13 +35,13 @@ func TestStoredJSONShapes(t *testing.T) {
 		got  *string
 		want string
 	}{
-		{"strings", column(EncodeStrings([]string{"client_credentials"})), `["client_credentials"]`},
-		{"scopes", column(EncodeScopes([]store.Scope{{Value: "read:x", Description: "Read x"}})),
+		{"strings", column(encodeStrings([]string{"client_credentials"})), `["client_credentials"]`},
+		{"scopes", column(encodeScopes([]store.Scope{{Value: "read:x", Description: "Read x"}})),
 			`[{"value":"read:x","description":"Read x"}]`},
-		{"metadata", column(EncodeMetadata(map[string]string{"tier": "gold"})), `{"tier":"gold"}`},
-		{"branding without colors", column(EncodeBranding(&store.Branding{LogoURL: "https://x/l.png"})),
+		{"metadata", column(encodeMetadata(map[string]string{"tier": "gold"})), `{"tier":"gold"}`},
+		{"branding without colors", column(encodeBranding(&store.Branding{LogoURL: "https://x/l.png"})),
 			`{"logo_url":"https://x/l.png"}`},
-		{"branding with colors", column(EncodeBranding(&store.Branding{
+		{"branding with colors", column(encodeBranding(&store.Branding{
 			Colors: &store.BrandingColors{Primary: "#0059d6", PageBackground: "#000000"},
 		})), `{"logo_url":"","colors":{"primary":"#0059d6","page_background":"#000000"}}`},
 	}
@@ -61,11 +61,11 @@ func TestEmptyValuesAreStoredAsNULLAndReadBackAsNil(t *testing.T) {
 		stored *string
 		decode func(*string) (any, error)
 	}{
-		{"nil strings", column(EncodeStrings(nil)), func(c *string) (any, error) { return DecodeStrings(c) }},
-		{"empty strings", column(EncodeStrings([]string{})), func(c *string) (any, error) { return DecodeStrings(c) }},
-		{"empty scopes", column(EncodeScopes([]store.Scope{})), func(c *string) (any, error) { return DecodeScopes(c) }},
-		{"empty metadata", column(EncodeMetadata(map[string]string{})), func(c *string) (any, error) { return DecodeMetadata(c) }},
-		{"no branding", column(EncodeBranding(nil)), func(c *string) (any, error) { return DecodeBranding(c) }},
+		{"nil strings", column(encodeStrings(nil)), func(c *string) (any, error) { return decodeStrings(c) }},
+		{"empty strings", column(encodeStrings([]string{})), func(c *string) (any, error) { return decodeStrings(c) }},
+		{"empty scopes", column(encodeScopes([]store.Scope{})), func(c *string) (any, error) { return decodeScopes(c) }},
+		{"empty metadata", column(encodeMetadata(map[string]string{})), func(c *string) (any, error) { return decodeMetadata(c) }},
+		{"no branding", column(encodeBranding(nil)), func(c *string) (any, error) { return decodeBranding(c) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,15 +86,15 @@ func TestEmptyValuesAreStoredAsNULLAndReadBackAsNil(t *testing.T) {
 func TestEmptyJSONReadsBackAsNil(t *testing.T) {
 	// Encode stores NULL for empty values, but a column holding empty JSON still reads as nil.
 	for _, stored := range []string{"[]", "null"} {
-		if v, err := DecodeStrings(&stored); err != nil || v != nil {
+		if v, err := decodeStrings(&stored); err != nil || v != nil {
 			t.Errorf("strings %s read as %#v, %v; want nil", stored, v, err)
 		}
-		if v, err := DecodeScopes(&stored); err != nil || v != nil {
+		if v, err := decodeScopes(&stored); err != nil || v != nil {
 			t.Errorf("scopes %s read as %#v, %v; want nil", stored, v, err)
 		}
 	}
 	stored := "{}"
-	if v, err := DecodeMetadata(&stored); err != nil || v != nil {
+	if v, err := decodeMetadata(&stored); err != nil || v != nil {
 		t.Errorf("metadata {} read as %#v, %v; want nil", v, err)
 	}
 }
@@ -102,15 +102,15 @@ func TestEmptyJSONReadsBackAsNil(t *testing.T) {
 func TestValuesRoundTrip(t *testing.T) {
 	column := columnOf(t)
 	strs := []string{"a", "b"}
-	if got, err := DecodeStrings(column(EncodeStrings(strs))); err != nil || !reflect.DeepEqual(got, strs) {
+	if got, err := decodeStrings(column(encodeStrings(strs))); err != nil || !reflect.DeepEqual(got, strs) {
 		t.Errorf("strings read back as %#v, %v", got, err)
 	}
 	scopes := []store.Scope{{Value: "read:x"}, {Value: "write:x", Description: "Write x"}}
-	if got, err := DecodeScopes(column(EncodeScopes(scopes))); err != nil || !reflect.DeepEqual(got, scopes) {
+	if got, err := decodeScopes(column(encodeScopes(scopes))); err != nil || !reflect.DeepEqual(got, scopes) {
 		t.Errorf("scopes read back as %#v, %v", got, err)
 	}
 	meta := map[string]string{"a": "1", "b": ""}
-	if got, err := DecodeMetadata(column(EncodeMetadata(meta))); err != nil || !reflect.DeepEqual(got, meta) {
+	if got, err := decodeMetadata(column(encodeMetadata(meta))); err != nil || !reflect.DeepEqual(got, meta) {
 		t.Errorf("metadata read back as %#v, %v", got, err)
 	}
 	for _, b := range []*store.Branding{
@@ -118,7 +118,7 @@ func TestValuesRoundTrip(t *testing.T) {
 		{LogoURL: "https://x/l.png"},
 		{LogoURL: "https://x/l.png", Colors: &store.BrandingColors{Primary: "#111111", PageBackground: "#222222"}},
 	} {
-		if got, err := DecodeBranding(column(EncodeBranding(b))); err != nil || !reflect.DeepEqual(got, b) {
+		if got, err := decodeBranding(column(encodeBranding(b))); err != nil || !reflect.DeepEqual(got, b) {
 			t.Errorf("branding %+v read back as %+v, %v", b, got, err)
 		}
 	}
@@ -126,20 +126,20 @@ func TestValuesRoundTrip(t *testing.T) {
 
 func TestMalformedJSONIsAnError(t *testing.T) {
 	bad := "{"
-	if _, err := DecodeStrings(&bad); err == nil {
+	if _, err := decodeStrings(&bad); err == nil {
 		t.Error("strings: no error")
 	}
-	if _, err := DecodeScopes(&bad); err == nil {
+	if _, err := decodeScopes(&bad); err == nil {
 		t.Error("scopes: no error")
 	}
-	if _, err := DecodeMetadata(&bad); err == nil {
+	if _, err := decodeMetadata(&bad); err == nil {
 		t.Error("metadata: no error")
 	}
-	if _, err := DecodeBranding(&bad); err == nil {
+	if _, err := decodeBranding(&bad); err == nil {
 		t.Error("branding: no error")
 	}
 	id := "org_1"
-	if _, err := DecodeDefaultOrganization(&id, &bad); err == nil {
+	if _, err := decodeDefaultOrganization(&id, &bad); err == nil {
 		t.Error("default organization flows: no error")
 	}
 }
@@ -147,31 +147,31 @@ func TestMalformedJSONIsAnError(t *testing.T) {
 func TestDefaultOrganization(t *testing.T) {
 	column := columnOf(t)
 	t.Run("none is two NULLs", func(t *testing.T) {
-		id, flows, err := EncodeDefaultOrganization(nil)
+		id, flows, err := encodeDefaultOrganization(nil)
 		if err != nil || id != nil || flows != nil {
 			t.Errorf("encoded (%v, %v, %v), want (nil, nil, nil)", id, flows, err)
 		}
 	})
 	t.Run("round trip", func(t *testing.T) {
 		d := &store.DefaultOrganization{OrganizationID: "org_1", Flows: []string{"client_credentials"}}
-		id, flows, err := EncodeDefaultOrganization(d)
+		id, flows, err := encodeDefaultOrganization(d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := DecodeDefaultOrganization(column(id, nil), column(flows, nil))
+		got, err := decodeDefaultOrganization(column(id, nil), column(flows, nil))
 		if err != nil || !reflect.DeepEqual(got, d) {
 			t.Errorf("read back %+v, %v; want %+v", got, err, d)
 		}
 	})
 	t.Run("a NULL id decides, whatever flows were left behind", func(t *testing.T) {
 		flows := `["client_credentials"]`
-		if got, err := DecodeDefaultOrganization(nil, &flows); err != nil || got != nil {
+		if got, err := decodeDefaultOrganization(nil, &flows); err != nil || got != nil {
 			t.Errorf("read %+v, %v; want nil", got, err)
 		}
 	})
 	t.Run("an id without flows has none", func(t *testing.T) {
 		id := "org_1"
-		got, err := DecodeDefaultOrganization(&id, nil)
+		got, err := decodeDefaultOrganization(&id, nil)
 		if err != nil || got == nil || got.OrganizationID != id || got.Flows != nil {
 			t.Errorf("read %+v, %v; want org_1 without flows", got, err)
 		}
@@ -179,19 +179,19 @@ func TestDefaultOrganization(t *testing.T) {
 }
 
 func TestNullBytes(t *testing.T) {
-	if v := NullBytes(nil); v != nil {
+	if v := nullBytes(nil); v != nil {
 		t.Errorf("nil stored as %#v, want NULL", v)
 	}
-	if v := NullBytes([]byte{}); v != nil {
+	if v := nullBytes([]byte{}); v != nil {
 		t.Errorf("empty stored as %#v, want NULL", v)
 	}
-	if v, ok := NullBytes([]byte{1}).([]byte); !ok || len(v) != 1 {
+	if v, ok := nullBytes([]byte{1}).([]byte); !ok || len(v) != 1 {
 		t.Errorf("[1] stored as %#v", v)
 	}
-	if b := FromNullBytes([]byte{}); b != nil {
+	if b := fromNullBytes([]byte{}); b != nil {
 		t.Errorf("empty read back as %#v, want nil", b)
 	}
-	if b := FromNullBytes([]byte{1}); len(b) != 1 {
+	if b := fromNullBytes([]byte{1}); len(b) != 1 {
 		t.Errorf("[1] read back as %#v", b)
 	}
 }

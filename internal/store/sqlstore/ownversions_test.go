@@ -6,17 +6,20 @@ import (
 	"time"
 )
 
+// commit records v as a successful commit.
+func commit(o *ownVersions, v int64) { o.Commit(v, func() error { return nil }) }
+
 func TestOwnVersions(t *testing.T) {
-	var o OwnVersions
+	var o ownVersions
 	if !o.All(5, 5) {
 		t.Error("an empty range is not all own")
 	}
 	if o.All(0, 1) {
 		t.Error("a version never added is own")
 	}
-	o.Add(2)
-	o.Add(3)
-	o.Add(5)
+	commit(&o, 2)
+	commit(&o, 3)
+	commit(&o, 5)
 	if o.All(1, 5) {
 		t.Error("(1, 5] is all own though 4 was never added")
 	}
@@ -24,17 +27,17 @@ func TestOwnVersions(t *testing.T) {
 	if o.All(1, 3) {
 		t.Error("versions asked about once are still remembered")
 	}
-	o.Add(6)
-	o.Add(7)
+	commit(&o, 6)
+	commit(&o, 7)
 	if !o.All(5, 7) {
 		t.Error("(5, 7] is not all own though 6 and 7 were added")
 	}
 }
 
 func TestOwnVersionsIsBounded(t *testing.T) {
-	var o OwnVersions
+	var o ownVersions
 	for v := int64(1); v <= ownVersionsKept+1; v++ {
-		o.Add(v)
+		commit(&o, v)
 	}
 	if len(o.versions) > ownVersionsKept {
 		t.Fatalf("remembers %d versions, at most %d wanted", len(o.versions), ownVersionsKept)
@@ -45,7 +48,7 @@ func TestOwnVersionsIsBounded(t *testing.T) {
 }
 
 func TestOwnVersionsCommit(t *testing.T) {
-	var o OwnVersions
+	var o ownVersions
 	if err := o.Commit(1, func() error { return errors.New("disk I/O error") }); err == nil {
 		t.Fatal("a failed commit's error was lost")
 	}

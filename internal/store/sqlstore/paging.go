@@ -1,8 +1,11 @@
 package sqlstore
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"strconv"
+	"strings"
 
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -11,30 +14,82 @@ import (
 // Offset rows; checkpoint paging starts after the seq that its cursor carries, so items added or removed
 // meanwhile never shift a later page.
 
-// Scanner is one row of either driver: *sql.Row, *sql.Rows, pgx.Row or pgx.Rows.
-type Scanner interface {
+// scanner is one row: *sql.Row or *sql.Rows.
+type scanner interface {
 	Scan(dest ...any) error
 }
 
-// Rows is a result set of either driver. Closing it stays with the caller: the drivers' Close differ.
-type Rows interface {
-	Scanner
+// rowSet is a result set, *sql.Rows. Closing it stays with the caller.
+type rowSet interface {
+	scanner
 	Next() bool
 	Err() error
 }
 
-// Window is the slice of a listing that a backend's query fetches for a page: the rows whose seq is
+// listSpec describes a listable SELECT: "SELECT <seq>, <cols> FROM <from> WHERE <where...>", in the
+// creation order that the integer column seq gives.
+type listSpec struct {
+	cols  string
+	from  string
+	seq   string
+	where []string
+	args  []any
+}
+
+// and adds a condition with its arguments.
+func (l *listSpec) and(cond string, args ...any) {
+	l.where = append(l.where, cond)
+	l.args = append(l.args, args...)
+}
+
+// list runs spec for page p (see pageWindow and collect).
+func list[T any](ctx context.Context, c conn, spec listSpec, p store.Page, scan func(scanner) (T, error)) (store.List[T], error) {
+	w, err := pageWindow(p)
+	if err != nil {
+		return store.List[T]{}, err
+	}
+	if w.After > 0 {
+		spec.and(spec.seq+" > ?", w.After)
+	}
+	limit := int64(math.MaxInt64) // no limit: SQLite wants a LIMIT before an OFFSET
+	if w.Limit > 0 {
+		limit = int64(w.Limit)
+	}
+	cond := ""
+	if len(spec.where) > 0 {
+		cond = " WHERE " + strings.Join(spec.where, " AND ")
+	}
+	n := len(spec.args)
+	rows, err := c.query(ctx, "SELECT "+spec.seq+", "+spec.cols+" FROM "+spec.from+cond+" ORDER BY "+spec.seq+" LIMIT ? OFFSET ?",
+		append(spec.args[:n:n], limit, w.Offset)...)
+	if err != nil {
+		return store.List[T]{}, err
+	}
+	defer rows.Close()
+	out, err := collect(rows, p, scan)
+	if err != nil {
+		return out, err
+	}
+	if !p.Checkpoint && p.WantTotal {
+		if err := c.row(ctx, "SELECT COUNT(*) FROM "+spec.from+cond, spec.args...).Scan(&out.Total); err != nil {
+			return out, fmt.Errorf("count: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// window is the slice of a listing that the query fetches for a page: the rows whose seq is
 // greater than After (all when After is 0), skipping Offset of them, at most Limit (all when Limit is 0).
-type Window struct {
+type window struct {
 	After  int64
 	Offset int
 	Limit  int
 }
 
-// PageWindow returns the window for page p. A Limit of zero or less means no limit. A checkpoint page
-// with a limit fetches one row more than it returns, which tells Collect whether a next page exists.
-func PageWindow(p store.Page) (Window, error) {
-	var w Window
+// pageWindow returns the window for page p. A Limit of zero or less means no limit. A checkpoint page
+// with a limit fetches one row more than it returns, which tells collect whether a next page exists.
+func pageWindow(p store.Page) (window, error) {
+	var w window
 	if !p.Checkpoint {
 		w.Offset = max(0, p.Offset)
 		w.Limit = max(0, p.Limit)
@@ -53,17 +108,17 @@ func PageWindow(p store.Page) (Window, error) {
 	return w, nil
 }
 
-// Collect reads the rows of p's window, each its seq followed by the columns that scan reads, into
+// collect reads the rows of p's window, each its seq followed by the columns that scan reads, into
 // page p. A checkpoint page that got more rows than its limit is cut to the limit, and its Next is the
 // cursor of the last item kept. Total is left to the caller.
-func Collect[T any](rows Rows, p store.Page, scan func(Scanner) (T, error)) (store.List[T], error) {
+func collect[T any](rows rowSet, p store.Page, scan func(scanner) (T, error)) (store.List[T], error) {
 	var (
 		out  store.List[T]
 		seqs []int64
 	)
 	for rows.Next() {
 		var seq int64
-		item, err := scan(WithSeq(rows, &seq))
+		item, err := scan(withSeq(rows, &seq))
 		if err != nil {
 			return store.List[T]{}, err
 		}
@@ -80,14 +135,14 @@ func Collect[T any](rows Rows, p store.Page, scan func(Scanner) (T, error)) (sto
 	return out, nil
 }
 
-// WithSeq wraps a row whose first column is a seq: Scan reads that column into seq and the others into
+// withSeq wraps a row whose first column is a seq: Scan reads that column into seq and the others into
 // its arguments, so an entity's scan function reads the row as if the seq were not there.
-func WithSeq(sc Scanner, seq *int64) Scanner {
+func withSeq(sc scanner, seq *int64) scanner {
 	return seqScanner{sc: sc, seq: seq}
 }
 
 type seqScanner struct {
-	sc  Scanner
+	sc  scanner
 	seq *int64
 }
 

@@ -12,19 +12,19 @@ func TestPageWindow(t *testing.T) {
 	tests := []struct {
 		name string
 		page store.Page
-		want Window
+		want window
 	}{
-		{"offset/everything", store.Page{}, Window{}},
-		{"offset/limit and offset", store.Page{Offset: 20, Limit: 10}, Window{Offset: 20, Limit: 10}},
-		{"offset/negative values mean none", store.Page{Offset: -1, Limit: -5}, Window{}},
-		{"checkpoint/first page fetches one more than the limit", store.Page{Checkpoint: true, Limit: 10}, Window{Limit: 11}},
-		{"checkpoint/from a cursor", store.Page{Checkpoint: true, From: "42", Limit: 10}, Window{After: 42, Limit: 11}},
-		{"checkpoint/no limit", store.Page{Checkpoint: true, From: "42"}, Window{After: 42}},
-		{"checkpoint/offset ignored", store.Page{Checkpoint: true, Offset: 5, Limit: 1}, Window{Limit: 2}},
+		{"offset/everything", store.Page{}, window{}},
+		{"offset/limit and offset", store.Page{Offset: 20, Limit: 10}, window{Offset: 20, Limit: 10}},
+		{"offset/negative values mean none", store.Page{Offset: -1, Limit: -5}, window{}},
+		{"checkpoint/first page fetches one more than the limit", store.Page{Checkpoint: true, Limit: 10}, window{Limit: 11}},
+		{"checkpoint/from a cursor", store.Page{Checkpoint: true, From: "42", Limit: 10}, window{After: 42, Limit: 11}},
+		{"checkpoint/no limit", store.Page{Checkpoint: true, From: "42"}, window{After: 42}},
+		{"checkpoint/offset ignored", store.Page{Checkpoint: true, Offset: 5, Limit: 1}, window{Limit: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := PageWindow(tt.page)
+			got, err := pageWindow(tt.page)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -38,7 +38,7 @@ func TestPageWindow(t *testing.T) {
 func TestPageWindowRefusesCursorsItDidNotHandOut(t *testing.T) {
 	for _, from := range []string{"0", "-1", "01", "+1", " 1", "1.0", "x", "9223372036854775808"} {
 		t.Run(from, func(t *testing.T) {
-			_, err := PageWindow(store.Page{Checkpoint: true, From: from})
+			_, err := pageWindow(store.Page{Checkpoint: true, From: from})
 			if !errors.Is(err, store.ErrInvalidCursor) {
 				t.Errorf("error %v, want ErrInvalidCursor", err)
 			}
@@ -68,7 +68,7 @@ func (r *fakeRows) Scan(dest ...any) error {
 	return nil
 }
 
-func scanName(sc Scanner) (string, error) {
+func scanName(sc scanner) (string, error) {
 	var name string
 	err := sc.Scan(&name)
 	return name, err
@@ -94,7 +94,7 @@ func TestCollect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Collect(&fakeRows{rows: tt.rows}, tt.page, scanName)
+			got, err := collect(&fakeRows{rows: tt.rows}, tt.page, scanName)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,12 +107,12 @@ func TestCollect(t *testing.T) {
 
 func TestCollectedCursorStartsTheNextPage(t *testing.T) {
 	page := store.Page{Checkpoint: true, Limit: 1}
-	got, err := Collect(&fakeRows{rows: [][2]any{{int64(5), "a"}, {int64(8), "b"}}}, page, scanName)
+	got, err := collect(&fakeRows{rows: [][2]any{{int64(5), "a"}, {int64(8), "b"}}}, page, scanName)
 	if err != nil {
 		t.Fatal(err)
 	}
 	page.From = got.Next
-	w, err := PageWindow(page)
+	w, err := pageWindow(page)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,13 +124,13 @@ func TestCollectedCursorStartsTheNextPage(t *testing.T) {
 func TestCollectErrors(t *testing.T) {
 	rows := [][2]any{{int64(1), "a"}, {int64(2), "b"}}
 	t.Run("a scan error", func(t *testing.T) {
-		if _, err := Collect(&fakeRows{rows: rows, failAt: 2}, store.Page{}, scanName); !errors.Is(err, errScan) {
+		if _, err := collect(&fakeRows{rows: rows, failAt: 2}, store.Page{}, scanName); !errors.Is(err, errScan) {
 			t.Errorf("error %v, want %v", err, errScan)
 		}
 	})
 	t.Run("the result set's error", func(t *testing.T) {
 		errRows := errors.New("connection lost")
-		if _, err := Collect(&fakeRows{rows: rows, err: errRows}, store.Page{}, scanName); !errors.Is(err, errRows) {
+		if _, err := collect(&fakeRows{rows: rows, err: errRows}, store.Page{}, scanName); !errors.Is(err, errRows) {
 			t.Errorf("error %v, want %v", err, errRows)
 		}
 	})

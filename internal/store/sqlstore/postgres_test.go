@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -11,35 +11,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orgauth/orgauth/internal/store"
-	"github.com/orgauth/orgauth/internal/store/postgres/pgtest"
-	"github.com/orgauth/orgauth/internal/store/sqlstore"
+	"github.com/orgauth/orgauth/internal/store/sqlstore/pgtest"
 	"github.com/orgauth/orgauth/internal/store/storetest"
 )
 
-func open(t *testing.T, dsn string) *Store {
-	t.Helper()
-	s, err := Open(t.Context(), dsn)
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	return s
-}
+func postgresAt(t *testing.T, dsn string) *Store { return mustOpen(t, OpenPostgres, dsn) }
 
 // openClosed opens a store that is closed when the test ends.
 func openClosed(t *testing.T, dsn string) *Store {
 	t.Helper()
-	s := open(t, dsn)
+	s := postgresAt(t, dsn)
 	t.Cleanup(func() { s.Close() })
 	return s
 }
 
-func TestStore(t *testing.T) {
+func TestPostgresStore(t *testing.T) {
 	pgtest.DSN(t) // skip once rather than in every sub-test
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, pgtest.Schema(t)) })
+	storetest.Run(t, func(t *testing.T) store.Store { return postgresAt(t, pgtest.Schema(t)) })
 }
 
 func TestConcurrentOpensApplyEachMigrationOnce(t *testing.T) {
@@ -49,7 +40,7 @@ func TestConcurrentOpensApplyEachMigrationOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range stores {
 		wg.Go(func() {
-			s, err := Open(t.Context(), dsn)
+			s, err := OpenPostgres(t.Context(), dsn)
 			if err != nil {
 				t.Errorf("instance %d: %v", i, err)
 				return
@@ -62,21 +53,17 @@ func TestConcurrentOpensApplyEachMigrationOnce(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations")
+	_, shared, err := postgresDialect.migrations()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := stores[0].pool.Query(t.Context(), "SELECT name FROM schema_migrations ORDER BY version")
-	if err != nil {
-		t.Fatal(err)
+	var want, applied []string
+	for _, m := range shared {
+		want = append(want, fmt.Sprint(m.Version, " ", m.Name))
 	}
-	applied, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []string
-	for _, m := range ms {
-		want = append(want, m.Name)
+	for _, line := range appliedMigrations(t, stores[0]) {
+		f := strings.Fields(line) // version, name, time applied
+		applied = append(applied, f[0]+" "+f[1])
 	}
 	if !slices.Equal(applied, want) {
 		t.Errorf("applied migrations %v, want %v", applied, want)
@@ -84,7 +71,7 @@ func TestConcurrentOpensApplyEachMigrationOnce(t *testing.T) {
 	// The migrations' single-row inserts ran once.
 	for _, table := range []string{"tenant_settings", "tenant_version"} {
 		var n int
-		if err := stores[0].pool.QueryRow(t.Context(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
+		if err := stores[0].r.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != 1 {
@@ -93,11 +80,11 @@ func TestConcurrentOpensApplyEachMigrationOnce(t *testing.T) {
 	}
 }
 
-func TestOpenRefusesASchemaNewerThanItsMigrations(t *testing.T) {
+func TestPostgresRefusesASchemaNewerThanItsMigrations(t *testing.T) {
 	dsn := pgtest.Schema(t)
-	open(t, dsn).Close()
+	postgresAt(t, dsn).Close()
 	pgtest.Exec(t, dsn, "INSERT INTO schema_migrations (version, name) VALUES (999, 'future')")
-	if s, err := Open(t.Context(), dsn); err == nil {
+	if s, err := OpenPostgres(t.Context(), dsn); err == nil {
 		s.Close()
 		t.Fatal("opened a schema with a newer version")
 	}
@@ -105,7 +92,7 @@ func TestOpenRefusesASchemaNewerThanItsMigrations(t *testing.T) {
 
 func TestOpenWithoutAnExistingSchemaFails(t *testing.T) {
 	dsn := pgtest.WithParam(t, pgtest.DSN(t), "search_path", "orgauth_test_nosuchschema")
-	s, err := Open(t.Context(), dsn)
+	s, err := OpenPostgres(t.Context(), dsn)
 	if err == nil {
 		s.Close()
 		t.Fatal("opened a store with no schema to create tables in")
@@ -117,7 +104,7 @@ func TestOpenWithoutAnExistingSchemaFails(t *testing.T) {
 
 func TestOpenOfAnUnreachableServerIsUnavailable(t *testing.T) {
 	// Nothing listens on port 1; this needs no PostgreSQL.
-	s, err := Open(t.Context(), "postgres://orgauth@127.0.0.1:1/orgauth?sslmode=disable&connect_timeout=5")
+	s, err := OpenPostgres(t.Context(), "postgres://orgauth@127.0.0.1:1/orgauth?sslmode=disable&connect_timeout=5")
 	if err == nil {
 		s.Close()
 		t.Fatal("opened a store on an unreachable server")
@@ -129,7 +116,7 @@ func TestOpenOfAnUnreachableServerIsUnavailable(t *testing.T) {
 
 func TestPoolMaxConnsFromTheDSN(t *testing.T) {
 	s := openClosed(t, pgtest.WithParam(t, pgtest.Schema(t), "pool_max_conns", "3"))
-	if got := s.pool.Config().MaxConns; got != 3 {
+	if got := s.pg.pool.Config().MaxConns; got != 3 {
 		t.Errorf("MaxConns = %d, want 3", got)
 	}
 }
@@ -217,7 +204,7 @@ func warm(t *testing.T, s *Store, n int) {
 	t.Helper()
 	var conns []*pgxpool.Conn
 	for range n {
-		c, err := s.pool.Acquire(t.Context())
+		c, err := s.pg.pool.Acquire(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -437,7 +424,7 @@ func TestAnotherInstanceSeesAWriteWithinOneSecond(t *testing.T) {
 func TestWatchChangesKeepsAQuietConnectionAndStillSeesWrites(t *testing.T) {
 	dsn := pgtest.Schema(t)
 	a, b := openClosed(t, dsn), openClosed(t, dsn)
-	b.watchCheck = 20 * time.Millisecond
+	b.pg.watchCheck = 20 * time.Millisecond
 	w := watch(t, b)
 	w.quiet(t, 200*time.Millisecond) // several wait timeouts and connection checks
 	if err := a.CreateOrganization(t.Context(), org(1, "acme")); err != nil {
@@ -516,21 +503,18 @@ func TestNotificationsTellThisStoresWritesFromAnothers(t *testing.T) {
 	}
 }
 
-func TestParseChangePayload(t *testing.T) {
-	tests := []struct {
-		payload, writer, schema string
-		version                 int64
-	}{
-		{"abc 42 public", "abc", "public", 42},
-		{"abc 42 my schema", "abc", "my schema", 42},
-		{"public", "", "public", 0},             // sent by versions before store ids
-		{"abc x public", "", "abc x public", 0}, // not a version: not ours to trust
-		{"abc 42", "", "abc 42", 0},             // no schema
+func TestChangedSchema(t *testing.T) {
+	tests := []struct{ payload, schema string }{
+		{"public", "public"},
+		{"my schema", "my schema"},
+		{"abc 42 public", "public"},       // sent by earlier versions: store id, version, schema
+		{"abc 42 my schema", "my schema"}, // the same, with a space in the schema
+		{"abc x public", "abc x public"},  // not a version: a bare schema
+		{"abc 42", "abc 42"},              // no schema: a bare schema
 	}
 	for _, tt := range tests {
-		writer, version, schema := parseChangePayload(tt.payload)
-		if writer != tt.writer || version != tt.version || schema != tt.schema {
-			t.Errorf("parseChangePayload(%q) = %q, %d, %q; want %q, %d, %q", tt.payload, writer, version, schema, tt.writer, tt.version, tt.schema)
+		if got := changedSchema(tt.payload); got != tt.schema {
+			t.Errorf("changedSchema(%q) = %q, want %q", tt.payload, got, tt.schema)
 		}
 	}
 }

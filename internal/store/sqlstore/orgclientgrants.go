@@ -1,51 +1,52 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/orgauth/orgauth/internal/store"
-	"github.com/orgauth/orgauth/internal/store/sqlstore"
 )
 
 // Organization client grants reference organizations and client grants by seq; these helpers turn the
 // public ids into seqs first.
 
-func organizationSeq(ctx context.Context, q querier, id string) (int64, error) {
+// organizationSeq finds an organization's seq; lock locks its row, which serializes the changes to the
+// organization's associations.
+func organizationSeq(ctx context.Context, c conn, id string, lock bool) (int64, error) {
 	var seq int64
-	if err := q.QueryRowContext(ctx, "SELECT seq FROM organizations WHERE id = ?", id).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("organization %s: %w", id, classify(err))
+	if err := c.row(ctx, "SELECT seq FROM organizations WHERE id = ?"+c.forUpdate(lock), id).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("organization %s: %w", id, err)
 	}
 	return seq, nil
 }
 
-func clientGrantSeq(ctx context.Context, q querier, id string) (int64, error) {
+func clientGrantSeq(ctx context.Context, c conn, id string) (int64, error) {
 	var seq int64
-	if err := q.QueryRowContext(ctx, "SELECT seq FROM client_grants WHERE id = ?", id).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("client grant %s: %w", id, classify(err))
+	if err := c.row(ctx, "SELECT seq FROM client_grants WHERE id = ?", id).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("client grant %s: %w", id, err)
 	}
 	return seq, nil
 }
 
 // AddOrganizationClientGrant associates a grant with an organization. Inside the transaction it finds
-// both (ErrNotFound), refuses a second association (ErrConflict), then lets check judge the grant and the
-// organization's current number of associations; an error from check aborts with nothing written.
-// A nil check accepts.
+// both (ErrNotFound) and locks the organization's row, so that concurrent adds to one organization, in
+// any instance, take turns; then it refuses a second association (ErrConflict) and lets check judge the
+// grant and the organization's current number of associations. An error from check aborts with nothing
+// written; a nil check accepts.
 func (s *Store) AddOrganizationClientGrant(ctx context.Context, orgID, grantID string, check func(g store.ClientGrant, count int) error) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		orgSeq, err := organizationSeq(ctx, tx, orgID)
+	err := s.write(ctx, func(c conn) error {
+		orgSeq, err := organizationSeq(ctx, c, orgID, true)
 		if err != nil {
 			return err
 		}
 		var grantSeq int64
-		g, err := scanClientGrant(sqlstore.WithSeq(
-			tx.QueryRowContext(ctx, "SELECT g.seq, "+clientGrantCols+" FROM client_grants g WHERE g.id = ?", grantID), &grantSeq))
+		g, err := scanClientGrant(withSeq(
+			c.row(ctx, "SELECT g.seq, "+clientGrantCols+" FROM client_grants g WHERE g.id = ?", grantID), &grantSeq))
 		if err != nil {
-			return fmt.Errorf("client grant %s: %w", grantID, classify(err))
+			return fmt.Errorf("client grant %s: %w", grantID, err)
 		}
 		var exists bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM organization_client_grants
+		if err := c.row(ctx, `SELECT EXISTS (SELECT 1 FROM organization_client_grants
 			WHERE org_seq = ? AND grant_seq = ?)`, orgSeq, grantSeq).Scan(&exists); err != nil {
 			return err
 		}
@@ -54,62 +55,55 @@ func (s *Store) AddOrganizationClientGrant(ctx context.Context, orgID, grantID s
 		}
 		if check != nil {
 			var count int
-			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM organization_client_grants WHERE org_seq = ?",
-				orgSeq).Scan(&count); err != nil {
+			if err := c.row(ctx, "SELECT COUNT(*) FROM organization_client_grants WHERE org_seq = ?", orgSeq).Scan(&count); err != nil {
 				return err
 			}
 			if err := check(g, count); err != nil {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, "INSERT INTO organization_client_grants (org_seq, grant_seq) VALUES (?, ?)",
-			orgSeq, grantSeq)
-		return classify(err)
+		// A grant deleted meanwhile fails the foreign key: ErrNotFound.
+		_, err = c.exec(ctx, "INSERT INTO organization_client_grants (org_seq, grant_seq) VALUES (?, ?)", orgSeq, grantSeq)
+		return err
 	})
-	if err != nil {
-		return fmt.Errorf("sqlite: add client grant %s to organization %s: %w", grantID, orgID, err)
-	}
-	return nil
+	return s.fail(err, "add client grant %s to organization %s", grantID, orgID)
 }
 
 // RemoveOrganizationClientGrant deletes the association, if there is one. ErrNotFound when the
 // organization does not exist; an unknown grant is just not associated.
 func (s *Store) RemoveOrganizationClientGrant(ctx context.Context, orgID, grantID string) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		orgSeq, err := organizationSeq(ctx, tx, orgID)
-		if err != nil {
+	err := s.write(ctx, func(c conn) error {
+		orgSeq, err := organizationSeq(ctx, c, orgID, false)
+		if err != nil || !s.holds(grantID) {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM organization_client_grants
+		_, err = c.exec(ctx, `DELETE FROM organization_client_grants
 			WHERE org_seq = ? AND grant_seq = (SELECT seq FROM client_grants WHERE id = ?)`, orgSeq, grantID)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("sqlite: remove client grant %s from organization %s: %w", grantID, orgID, err)
-	}
-	return nil
+	return s.fail(err, "remove client grant %s from organization %s", grantID, orgID)
 }
 
 // HasOrganizationClientGrant reports whether the grant is associated with the organization; unknown ids
 // are simply not associated.
 func (s *Store) HasOrganizationClientGrant(ctx context.Context, orgID, grantID string) (bool, error) {
+	if !s.holds(orgID, grantID) {
+		return false, nil
+	}
 	var has bool
-	err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM organization_client_grants a
+	err := s.reader().row(ctx, `SELECT EXISTS (SELECT 1 FROM organization_client_grants a
 		JOIN organizations o ON o.seq = a.org_seq
 		JOIN client_grants g ON g.seq = a.grant_seq
 		WHERE o.id = ? AND g.id = ?)`, orgID, grantID).Scan(&has)
-	if err != nil {
-		return false, fmt.Errorf("sqlite: has organization %s client grant %s: %w", orgID, grantID, err)
-	}
-	return has, nil
+	return has, s.fail(err, "has organization %s client grant %s", orgID, grantID)
 }
 
 // ListOrganizationClientGrants lists the grants associated with an organization that match f, in the
 // grants' creation order. ErrNotFound when the organization does not exist.
 func (s *Store) ListOrganizationClientGrants(ctx context.Context, orgID string, f store.ClientGrantFilter, p store.Page) (store.List[store.ClientGrant], error) {
 	var out store.List[store.ClientGrant]
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		orgSeq, err := organizationSeq(ctx, tx, orgID)
+	err := s.read(ctx, func(c conn) error {
+		orgSeq, err := organizationSeq(ctx, c, orgID, false)
 		if err != nil {
 			return err
 		}
@@ -120,22 +114,19 @@ func (s *Store) ListOrganizationClientGrants(ctx context.Context, orgID string, 
 			seq:  "a.grant_seq",
 		}
 		spec.and("a.org_seq = ?", orgSeq)
-		filterClientGrants(&spec, f)
-		out, err = list(ctx, tx, spec, p, scanClientGrant)
+		s.filterClientGrants(&spec, f)
+		out, err = list(ctx, c, spec, p, scanClientGrant)
 		return err
 	})
-	if err != nil {
-		return out, fmt.Errorf("sqlite: list client grants of organization %s: %w", orgID, err)
-	}
-	return out, nil
+	return out, s.fail(err, "list client grants of organization %s", orgID)
 }
 
 // ListClientGrantOrganizations lists the organizations a grant is associated with, in the
 // organizations' creation order. ErrNotFound when the grant does not exist.
 func (s *Store) ListClientGrantOrganizations(ctx context.Context, grantID string, p store.Page) (store.List[store.Organization], error) {
 	var out store.List[store.Organization]
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		grantSeq, err := clientGrantSeq(ctx, tx, grantID)
+	err := s.read(ctx, func(c conn) error {
+		grantSeq, err := clientGrantSeq(ctx, c, grantID)
 		if err != nil {
 			return err
 		}
@@ -145,11 +136,8 @@ func (s *Store) ListClientGrantOrganizations(ctx context.Context, grantID string
 			seq:  "a.org_seq",
 		}
 		spec.and("a.grant_seq = ?", grantSeq)
-		out, err = list(ctx, tx, spec, p, scanOrganization)
+		out, err = list(ctx, c, spec, p, scanOrganization)
 		return err
 	})
-	if err != nil {
-		return out, fmt.Errorf("sqlite: list organizations of client grant %s: %w", grantID, err)
-	}
-	return out, nil
+	return out, s.fail(err, "list organizations of client grant %s", grantID)
 }
