@@ -243,7 +243,7 @@ func (m *manifest) verify(ctx context.Context, st store.Store) error {
 	if err != nil {
 		return fmt.Errorf("open tenant: %w", err)
 	}
-	snap, err := svc.Directory().Snapshot()
+	snap, err := svc.Directory().Snapshot(ctx)
 	if err != nil {
 		return err
 	}

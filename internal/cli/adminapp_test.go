@@ -83,7 +83,7 @@ func TestAdminsAddApp(t *testing.T) {
 		if !authenticates(t, ten, m[1], m[2]) {
 			t.Fatal("the printed secret does not authenticate")
 		}
-		snap, _ := ten.Directory().Snapshot()
+		snap, _ := ten.Directory().Snapshot(context.Background())
 		g, ok := snap.ClientGrant(m[1], m[3])
 		if !ok || len(g.Scopes) != len(tenant.ManagementScopes) {
 			t.Fatalf("its Management grant: %+v, %v", g, ok)
@@ -100,7 +100,7 @@ func TestAdminsAddApp(t *testing.T) {
 // authenticates reports whether the tenant's token endpoint accepts secret for the client.
 func authenticates(t testing.TB, ten *tenant.Service, clientID, secret string) bool {
 	t.Helper()
-	snap, err := ten.Directory().Snapshot()
+	snap, err := ten.Directory().Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"go/format"
 	"html"
 	"net/http"
@@ -335,7 +336,7 @@ func ptr[T any](v T) *T { return &v }
 // authenticates reports whether the tenant's token endpoint accepts secret for the client.
 func authenticates(t testing.TB, ten *tenant.Service, clientID, secret string) bool {
 	t.Helper()
-	snap, err := ten.Directory().Snapshot()
+	snap, err := ten.Directory().Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

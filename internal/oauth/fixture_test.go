@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -154,7 +155,7 @@ func newFakeTenant() *fakeTenant {
 }
 
 // view is the Config.View of the fixture.
-func (d *fakeTenant) view() (View, error) {
+func (d *fakeTenant) view(context.Context) (View, error) {
 	if d.viewErr != nil {
 		return nil, d.viewErr
 	}

@@ -7,6 +7,7 @@
 package oauth
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -38,7 +39,7 @@ type Config struct {
 	Issuer string // public base URL with a trailing slash
 	// View returns the tenant's current state; an error (wrapping tenant.ErrUnavailable when the state
 	// cannot be trusted) fails the request.
-	View   func() (View, error)
+	View   func(context.Context) (View, error)
 	Signer Signer
 	Logger *slog.Logger     // nil discards
 	Now    func() time.Time // nil: time.Now
@@ -46,7 +47,7 @@ type Config struct {
 
 // Handler serves the token endpoint and the discovery documents.
 type Handler struct {
-	view      func() (View, error)
+	view      func(context.Context) (View, error)
 	signer    Signer
 	log       *slog.Logger
 	grants    map[string]grantHandler // by grant_type

@@ -61,7 +61,7 @@ func (h *Handler) exchange(ctx context.Context, req *tokenRequest) (*tokenRespon
 	if !ok {
 		return nil, ErrUnsupportedGrantType.WithDescription("Unsupported grant type: " + grantType)
 	}
-	view, err := h.view()
+	view, err := h.view(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("view the tenant: %w", err)
 	}

@@ -179,8 +179,8 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Tenant() *tenant.Service { return s.tenant }
 
 // tokenView gives each token request the tenant's current snapshot.
-func (s *Server) tokenView() (oauth.View, error) {
-	snap, err := s.tenant.Directory().Snapshot()
+func (s *Server) tokenView(ctx context.Context) (oauth.View, error) {
+	snap, err := s.tenant.Directory().Snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -188,8 +188,8 @@ func (s *Server) tokenView() (oauth.View, error) {
 }
 
 // Watch keeps this instance coherent with the store until ctx ends: a change made by another instance
-// (or by `orgauth keys rotate`) invalidates the token endpoint's cache and reloads the signing keys
-// within tenant.DefaultPollInterval, and the cache is not trusted while the store is unreachable.
+// (or by `orgauth keys rotate`) reaches the token endpoint's snapshot and the signing keys within
+// tenant.DefaultPollInterval, and the snapshot is not served while the store is unreachable.
 func (s *Server) Watch(ctx context.Context) {
 	go s.tenant.Watch(ctx, tenant.WatchOptions{OnChange: s.reloadKeys})
 	t := time.NewTicker(keyPruneInterval)

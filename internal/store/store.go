@@ -21,6 +21,8 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalidCursor: a checkpoint paging cursor that this store did not produce.
 	ErrInvalidCursor = errors.New("invalid paging cursor")
+	// ErrChangesGone: the changes asked for are no longer all recorded (Store.Changes).
+	ErrChangesGone = errors.New("changes no longer recorded")
 	// ErrUnavailable: the database cannot be reached (connection refused or lost); the request may
 	// succeed later. Callers answer 503.
 	ErrUnavailable = errors.New("store unavailable")
@@ -222,6 +224,34 @@ type Bootstrap struct {
 	Grant  ClientGrant
 }
 
+// ChangeKind says what a write changed, for the readers that keep a copy of the tenant in memory
+// (tenant.Directory): each kind names one entry of such a copy by its key.
+type ChangeKind string
+
+// The kinds of change. Every write records the entries it changes, cascades included, in its own
+// transaction; the conformance suite checks that a copy kept by reading them again stays equal to one
+// read whole.
+const (
+	ChangeSettings     ChangeKind = "settings"     // the tenant settings; Key is ""
+	ChangeAPI          ChangeKind = "api"          // a resource server; Key is its id
+	ChangeClient       ChangeKind = "client"       // a client, its credentials or its default organization; Key is the client id
+	ChangeClientGrant  ChangeKind = "client_grant" // a client grant; Key is its id
+	ChangeOrganization ChangeKind = "organization" // an organization or its associations; Key is its id
+)
+
+// Change is one entry a write changed, and the version that write committed.
+type Change struct {
+	Version int64
+	Kind    ChangeKind
+	Key     string
+}
+
+// ChangeSet is what Store.Changes returns.
+type ChangeSet struct {
+	Items   []Change
+	Through int64 // the version the changes bring a reader to
+}
+
 // Store is the full set of persistence operations. Every method is safe for concurrent use.
 // Update methods run fn on the current value inside a transaction and store what fn leaves, so
 // read-modify-write never loses a concurrent update; an error from fn aborts the update and is returned.
@@ -345,10 +375,15 @@ type Store interface {
 	// ctx ends or the notification channel breaks; it returns the error that stopped it. A backend
 	// without cross-process notifications blocks until ctx ends: callers poll Version as well.
 	WatchChanges(ctx context.Context, onChange func()) error
-	// OwnWrites reports whether every version in (after, through] was committed through this Store value,
-	// that is by this process, whose caller already knows what it wrote. It forgets the versions up to
-	// through (it is asked about each version once, in order), and answers false whenever it cannot tell.
-	OwnWrites(after, through int64) bool
+	// Changes returns what the writes after version after changed, in version order, and the version
+	// they bring a reader to: a reader holding the state of version after, that reads again every entry
+	// the changes name, holds the state of Through (or later). ErrChangesGone when the store no longer
+	// keeps all of them (they were pruned, or a version of orgauth that did not record them wrote), or
+	// when more than limit versions were written since: the reader reads the whole tenant instead.
+	Changes(ctx context.Context, after int64, limit int) (ChangeSet, error)
+	// Committed returns the highest version committed through this Store value (0 before its first
+	// write), without I/O: a reader that keeps a copy of the tenant knows when this process wrote.
+	Committed() int64
 
 	Close() error
 }

@@ -80,7 +80,6 @@ func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string
 		},
 	}
 	created, err := s.store.Bootstrap(ctx, b)
-	s.changed(ctx) // also when an existing Management API moved to this issuer
 	if errors.Is(err, store.ErrConflict) {
 		if taken, lookupErr := s.store.GetResourceServerByIdentifier(ctx, audience); lookupErr == nil && !taken.IsSystem {
 			return BootstrapResult{}, s.identifierTaken(ctx, issuer, taken)
@@ -118,7 +117,6 @@ func (s *Service) addManagementScopes(ctx context.Context, rs store.ResourceServ
 		rs.UpdatedAt = s.now()
 		return nil
 	})
-	s.changed(ctx)
 	if err != nil {
 		return fmt.Errorf("bootstrap: add the Management API's new scopes: %w", err)
 	}
@@ -154,7 +152,7 @@ func (s *Service) ManagementAPI(ctx context.Context) (store.ResourceServer, erro
 // merely a string that looks like it. It reads the token endpoint's snapshot, so calling it on every
 // Management request costs no store read.
 func (s *Service) IsManagementAPI(ctx context.Context, identifier string) (bool, error) {
-	snap, err := s.dir.Snapshot()
+	snap, err := s.dir.Snapshot(ctx)
 	if err != nil {
 		return false, fmt.Errorf("look up the Management API: %w", err)
 	}

@@ -187,7 +187,6 @@ func (s *Service) CreateClientCredential(ctx context.Context, clientID string, i
 		}
 		return nil
 	})
-	s.changed(ctx)
 	if err != nil {
 		return c, storeError(err, errClientNotFound, nil, "create client credential")
 	}
@@ -219,7 +218,6 @@ func (s *Service) UpdateClientCredential(ctx context.Context, clientID, id strin
 		c.UpdatedAt = s.now()
 		return nil
 	})
-	s.changed(ctx)
 	if err != nil {
 		return c, storeError(err, errCredentialNotFound, nil, "update client credential")
 	}
@@ -234,7 +232,6 @@ func (s *Service) DeleteClientCredential(ctx context.Context, clientID, id strin
 		return storeError(err, errClientNotFound, nil, "delete client credential")
 	}
 	err := s.store.DeleteClientCredential(ctx, clientID, id)
-	s.changed(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}

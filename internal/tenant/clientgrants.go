@@ -63,7 +63,6 @@ func (s *Service) CreateClientGrant(ctx context.Context, in ClientGrantInput) (s
 		return g, err
 	}
 	err = s.store.CreateClientGrant(ctx, g)
-	s.changed(ctx)
 	if err != nil {
 		// ErrNotFound here means the client or API was deleted since the checks above.
 		return g, storeError(err, errGrantClientMissing, errClientGrantConflict, "create client grant")
@@ -125,7 +124,6 @@ func (s *Service) UpdateClientGrant(ctx context.Context, id string, in ClientGra
 		g.UpdatedAt = s.now()
 		return validateClientGrant(*g, api, in.Scope != nil)
 	})
-	s.changed(ctx)
 	if err != nil {
 		return g, storeError(err, errClientGrantNotFound, nil, "update client grant")
 	}
@@ -148,7 +146,6 @@ func (s *Service) DeleteClientGrant(ctx context.Context, id string) error {
 		return fmt.Errorf("delete client grant %s: %w", id, err)
 	}
 	err := s.store.DeleteClientGrant(ctx, id)
-	s.changed(ctx)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete client grant %s: %w", id, err)
 	}

@@ -79,7 +79,6 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 	} else {
 		err = s.store.CreateClientWithCredentials(ctx, c, creds) // a key-only client has no secret
 	}
-	s.changed(ctx)
 	if err != nil {
 		return c, "", storeError(err, errDefaultOrganizationMissing, nil, "create client")
 	}
@@ -131,7 +130,6 @@ func (s *Service) UpdateClient(ctx context.Context, clientID string, in ClientPa
 		c.UpdatedAt = s.now()
 		return validateClient(*c)
 	})
-	s.changed(ctx)
 	if err != nil {
 		return c, storeError(err, errClientNotFound, nil, "update client")
 	}
@@ -144,7 +142,6 @@ func (s *Service) DeleteClient(ctx context.Context, clientID string) error {
 		return err
 	}
 	err := s.store.DeleteClient(ctx, clientID)
-	s.changed(ctx)
 	if err != nil {
 		return storeError(err, errClientNotFound, nil, "delete client")
 	}
@@ -166,7 +163,6 @@ func (s *Service) RotateClientSecret(ctx context.Context, clientID string) (stor
 		c.UpdatedAt = s.now()
 		return nil
 	})
-	s.changed(ctx)
 	if err != nil {
 		return c, "", storeError(err, errClientNotFound, nil, "rotate client secret")
 	}

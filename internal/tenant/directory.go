@@ -16,23 +16,32 @@ import (
 // Directory keeps the token endpoint's Snapshot of the tenant current. A token request takes one
 // Snapshot and makes every lookup in it: no lock, no round trip to the store, and no mixing of two states
 // of the tenant within one request.
+//
+// The store records, in the transaction of every write, what the write changed (store.Change). The
+// Directory follows that record: after a write through its store (store.Store.Committed tells, without
+// I/O) the next Snapshot first applies the changes since its version, reading again only the entries
+// they name; Watch does the same for writes of other processes. No write has to remember to update it.
 type Directory struct {
 	store   store.Store
 	issuer  string
 	secrets secretHasher
 
-	current atomic.Pointer[Snapshot] // nil until loaded, and after a reload failed
-	mu      sync.Mutex               // one reload at a time
+	current  atomic.Pointer[Snapshot] // nil until loaded, and after catching up failed
+	mu       sync.Mutex               // one catch-up at a time
+	failedAt atomic.Int64             // Unix nanoseconds of the last failed catch-up
 
 	// When Watch runs, the snapshot is served for at most maxStaleness after the store last confirmed
 	// it (a load, or a version check that found nothing new): past that the tenant is unavailable until
-	// the store answers again. A maxStaleness of zero is unbounded (one process owns the store and
-	// reloads on every write).
+	// the store answers again. A maxStaleness of zero is unbounded (one process owns the store).
 	confirmedAt  atomic.Int64 // Unix nanoseconds
 	maxStaleness atomic.Int64 // nanoseconds
 }
 
-// ErrStale: the snapshot cannot be trusted to reflect the store (a reload failed, or Watch could not
+// retryDelay is how long after a failed catch-up requests get ErrStale at once, rather than each
+// waiting for the store again.
+const retryDelay = 500 * time.Millisecond
+
+// ErrStale: the snapshot cannot be trusted to reflect the store (catching up failed, or Watch could not
 // reach the store for too long). It wraps store.ErrUnavailable: callers answer 503.
 var ErrStale = fmt.Errorf("tenant snapshot is stale: %w", store.ErrUnavailable)
 
@@ -40,30 +49,55 @@ func newDirectory(st store.Store, issuer string, secrets secretHasher) *Director
 	return &Directory{store: st, issuer: issuer, secrets: secrets}
 }
 
-// Snapshot returns the current snapshot of the tenant, or ErrStale.
-func (d *Directory) Snapshot() (*Snapshot, error) {
+// Snapshot returns the current snapshot of the tenant, or an error wrapping ErrStale. When this process
+// wrote to the store since the snapshot was made, it catches up first: a write is seen by the next
+// request. In steady state it does no I/O.
+func (d *Directory) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if !d.fresh() {
 		return nil, ErrStale
 	}
 	s := d.current.Load()
-	if s == nil {
+	if s != nil && s.version >= d.store.Committed() {
+		return s, nil
+	}
+	if time.Now().UnixNano()-d.failedAt.Load() < int64(retryDelay) {
+		return nil, ErrStale // the store just failed: don't make every request wait for it again
+	}
+	if err := d.catchUp(ctx, d.store.Committed()); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStale, err)
+	}
+	if s = d.current.Load(); s == nil {
 		return nil, ErrStale
 	}
 	return s, nil
 }
 
-// reload reads the whole tenant from the store into a new snapshot. On failure the directory serves
-// ErrStale until a reload succeeds: a write may have committed that the old snapshot does not show.
-func (d *Directory) reload(ctx context.Context) error {
+// catchUp brings the snapshot to version target at least: it applies the changes committed since the
+// snapshot's version, or loads the whole tenant when there is no snapshot or the store no longer has the
+// changes. On failure the directory answers ErrStale until a catch-up succeeds: a write may have
+// committed that the old snapshot does not show.
+func (d *Directory) catchUp(ctx context.Context, target int64) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	start := time.Now()
-	s, err := loadSnapshot(ctx, d.store, d.issuer, d.secrets)
+	cur := d.current.Load()
+	if cur != nil && cur.version >= target && target > 0 {
+		return nil // another caller caught up meanwhile
+	}
+	var next *Snapshot
+	var err error
+	if cur != nil {
+		next, err = applyChanges(ctx, d.store, cur)
+	}
+	if cur == nil || errors.Is(err, store.ErrChangesGone) {
+		next, err = loadSnapshot(ctx, d.store, d.issuer, d.secrets)
+	}
 	if err != nil {
 		d.current.Store(nil)
-		return fmt.Errorf("load tenant snapshot: %w", err)
+		d.failedAt.Store(time.Now().UnixNano())
+		return fmt.Errorf("catch up with the store: %w", err)
 	}
-	d.current.Store(s)
+	d.current.Store(next)
 	d.confirm(start)
 	return nil
 }
@@ -114,13 +148,7 @@ func readSnapshot(ctx context.Context, st store.Store) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("APIs: %w", err)
 	}
-	s.apis = make(map[string]policy.API, len(apis.Items))
-	for _, a := range apis.Items {
-		s.apis[a.Identifier] = policyAPI(a)
-		if a.IsSystem {
-			s.managementAPI = a.Identifier
-		}
-	}
+	s.apis, s.managementAPI = apisOf(apis.Items)
 
 	grants, err := st.ListClientGrants(ctx, store.ClientGrantFilter{}, store.Page{})
 	if err != nil {

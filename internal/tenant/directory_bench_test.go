@@ -21,7 +21,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				snap, err := d.Snapshot()
+				snap, err := d.Snapshot(b.Context())
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -41,7 +41,6 @@ func (s *Service) CreateOrganization(ctx context.Context, in OrganizationInput) 
 		return o, err
 	}
 	err := s.store.CreateOrganization(ctx, o)
-	s.changed(ctx)
 	if err != nil {
 		return o, storeError(err, nil, errOrganizationConflict, "create organization")
 	}
@@ -96,7 +95,6 @@ func (s *Service) UpdateOrganization(ctx context.Context, id string, in Organiza
 		o.UpdatedAt = s.now()
 		return validateOrganization(*o, in.DisplayName != nil)
 	})
-	s.changed(ctx)
 	if err != nil {
 		return o, storeError(err, errOrganizationNotFound, errOrganizationConflict, "update organization")
 	}
@@ -107,7 +105,6 @@ func (s *Service) UpdateOrganization(ctx context.Context, id string, in Organiza
 // of every application that pointed at it.
 func (s *Service) DeleteOrganization(ctx context.Context, id string) error {
 	err := s.store.DeleteOrganization(ctx, id)
-	s.changed(ctx) // not only the organization's entries: its associations and applications' defaults change too
 	if err != nil {
 		return storeError(err, errOrganizationNotFound, nil, "delete organization")
 	}
@@ -131,7 +128,6 @@ func (s *Service) AddOrganizationClientGrant(ctx context.Context, orgID, grantID
 		}
 		return nil
 	})
-	s.changed(ctx)
 	if err != nil {
 		// The organization was checked above: a missing entity now is the grant (or a concurrent delete).
 		return grant, storeError(err, errClientGrantNotFound, errAssociationConflict, "add organization client grant")
@@ -153,7 +149,6 @@ func (s *Service) RemoveOrganizationClientGrant(ctx context.Context, orgID, gran
 		return err
 	}
 	err := s.store.RemoveOrganizationClientGrant(ctx, orgID, grantID)
-	s.changed(ctx)
 	if err != nil {
 		return fmt.Errorf("remove client grant %s from organization %s: %w", grantID, orgID, err)
 	}

@@ -54,7 +54,6 @@ func (s *Service) CreateResourceServer(ctx context.Context, in ResourceServerInp
 		return rs, err
 	}
 	err := s.store.CreateResourceServer(ctx, rs)
-	s.changed(ctx)
 	if err != nil {
 		return rs, storeError(err, nil, errResourceServerConflict, "create resource server")
 	}
@@ -94,7 +93,6 @@ func (s *Service) UpdateResourceServer(ctx context.Context, idOrIdentifier strin
 		rs.UpdatedAt = s.now()
 		return validateResourceServer(*rs)
 	})
-	s.changed(ctx)
 	if err != nil {
 		return rs, storeError(err, errResourceServerNotFound, nil, "update resource server")
 	}
@@ -111,7 +109,6 @@ func (s *Service) DeleteResourceServer(ctx context.Context, idOrIdentifier strin
 		return errSystemResourceServer
 	}
 	err = s.store.DeleteResourceServer(ctx, rs.ID)
-	s.changed(ctx)
 	if err != nil {
 		return storeError(err, errResourceServerNotFound, nil, "delete resource server")
 	}

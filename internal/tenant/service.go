@@ -1,6 +1,7 @@
 // Package tenant holds the tenant's operations, written once: validation, cascades through the store, and
-// the token endpoint's in-memory view of the configuration (Directory), which every write updates.
-// The Management API and the dashboard both call Service; neither writes a rule of its own.
+// the token endpoint's immutable Snapshot of the configuration, which the Directory keeps current by
+// following the store's record of what every write changed. The Management API and the dashboard both
+// call Service; neither writes a rule of its own.
 package tenant
 
 import (
@@ -55,24 +56,14 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	}
 	s := &Service{store: st, secrets: newSecretHasher(key), keys: opts.Keys, log: opts.Logger, now: func() time.Time { return opts.Now().UTC() }}
 	s.dir = newDirectory(st, opts.Issuer, s.secrets)
-	if err := s.dir.reload(ctx); err != nil {
+	if err := s.dir.catchUp(ctx, 0); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// Directory is the token endpoint's cached view of this tenant.
+// Directory keeps the token endpoint's snapshot of this tenant.
 func (s *Service) Directory() *Directory { return s.dir }
-
-// changed must follow every write to the store, successful or not: the token endpoint's next request
-// sees the new state. A failed write calls it too, since it may have committed before failing, and
-// Watch trusts this process to have handled the versions it wrote (store.Store.OwnWrites). A failed
-// reload leaves the Directory stale (it answers ErrStale) until Watch or the next write reloads it.
-func (s *Service) changed(ctx context.Context) {
-	if err := s.dir.reload(context.WithoutCancel(ctx)); err != nil {
-		s.log.ErrorContext(ctx, "reload the tenant after a write", "error", err)
-	}
-}
 
 // storeError turns a store sentinel into the refusal the user sees; other errors pass through wrapped.
 func storeError(err error, notFoundErr, conflictErr *Error, op string) error {
@@ -104,7 +95,6 @@ func (s *Service) UpdateSettings(ctx context.Context, in SettingsPatch) (store.T
 		}
 		return nil
 	})
-	s.changed(ctx)
 	if err != nil {
 		return set, fmt.Errorf("update tenant settings: %w", err)
 	}

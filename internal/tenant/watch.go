@@ -20,19 +20,19 @@ const (
 // WatchOptions configure Watch.
 type WatchOptions struct {
 	PollInterval time.Duration // default DefaultPollInterval
-	// MaxStaleness: this long after the last successful version check the cache may hide a change, so
-	// the Directory stops serving from it and reads the store on every lookup. Default 2 × PollInterval.
+	// MaxStaleness: this long after the last successful version check the snapshot may hide a change,
+	// so the Directory stops serving it (ErrStale) until the store answers. Default 2 × PollInterval.
 	MaxStaleness time.Duration
-	// OnChange runs after the Directory was invalidated because the store changed (e.g. reload keys).
+	// OnChange runs when the store's version moved (e.g. to reload the signing keys).
 	OnChange func(ctx context.Context)
 }
 
 // Watch keeps the Directory coherent with writes made by other processes sharing the store, until ctx
-// ends: on every change notification, and every PollInterval, it reads the store's version and reloads
-// the snapshot when the version moved past it. It bounds staleness: when the version cannot be read for
+// ends: on every change notification, and every PollInterval, it reads the store's version and catches
+// the snapshot up when the version moved past it. It bounds staleness: when the version cannot be read for
 // MaxStaleness (the database is unreachable), the Directory answers ErrStale instead of its snapshot, so
-// a revoked permission is never served from memory beyond that bound. This process's own writes
-// reloaded the snapshot already, so they cost no second reload.
+// a revoked permission is never served from memory beyond that bound. This process's own writes are
+// seen at once without it (Directory.Snapshot).
 func (s *Service) Watch(ctx context.Context, opts WatchOptions) {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = DefaultPollInterval
@@ -89,8 +89,8 @@ func (w *watcher) listen(ctx context.Context) {
 	}
 }
 
-// check reads the store's version: when the snapshot is older (another process wrote, or a reload
-// failed), the Directory reloads. A successful check extends the time the snapshot may be served.
+// check reads the store's version: when the snapshot is older (another process wrote, or catching up
+// failed), the Directory catches up. A successful check extends the time the snapshot may be served.
 func (w *watcher) check(ctx context.Context) {
 	start := time.Now()
 	cctx, cancel := context.WithTimeout(ctx, max(w.opts.PollInterval, checkTimeout))
@@ -103,9 +103,9 @@ func (w *watcher) check(ctx context.Context) {
 		return
 	}
 	if snap := w.s.dir.current.Load(); snap == nil || snap.version < v {
-		if err := w.s.dir.reload(ctx); err != nil {
+		if err := w.s.dir.catchUp(ctx, v); err != nil {
 			if ctx.Err() == nil {
-				w.s.log.WarnContext(ctx, "reload the tenant", "error", err)
+				w.s.log.WarnContext(ctx, "catch up with the store", "error", err)
 			}
 			return
 		}

@@ -62,6 +62,12 @@ func (s *Store) Bootstrap(ctx context.Context, b store.Bootstrap) (bool, error) 
 // UPDATE CASCADE where the schema has it, else by the second statement, the foreign key from grants to
 // identifiers being checked at commit, when both sides agree again.
 func moveSystemAPI(ctx context.Context, c conn, from, to string, now time.Time) error {
+	if err := c.changedRows(ctx, store.ChangeAPI, "SELECT id FROM resource_servers WHERE identifier = ?", from); err != nil {
+		return err
+	}
+	if err := c.changedRows(ctx, store.ChangeClientGrant, "SELECT id FROM client_grants WHERE audience = ?", from); err != nil {
+		return err
+	}
 	if c.d.deferForeignKeys != "" {
 		if _, err := c.exec(ctx, c.d.deferForeignKeys); err != nil {
 			return err

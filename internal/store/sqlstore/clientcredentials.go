@@ -25,6 +25,7 @@ func getClientCredential(ctx context.Context, c conn, clientID, id string, lock 
 func insertClientCredential(ctx context.Context, c conn, cr store.ClientCredential) error {
 	_, err := c.exec(ctx, `INSERT INTO client_credentials (`+clientCredentialCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		cr.ID, cr.ClientID, cr.Name, cr.CredentialType, cr.KID, cr.Alg, cr.PEM, nullTime(cr.ExpiresAt), cr.CreatedAt, cr.UpdatedAt)
+	c.changed(store.ChangeClient, cr.ClientID)
 	return err
 }
 
@@ -99,6 +100,7 @@ func (s *Store) UpdateClientCredential(ctx context.Context, clientID, id string,
 		func(c conn, cr store.ClientCredential) error {
 			_, err := c.exec(ctx, "UPDATE client_credentials SET expires_at = ?, updated_at = ? WHERE id = ?",
 				nullTime(cr.ExpiresAt), cr.UpdatedAt, id)
+			c.changed(store.ChangeClient, clientID)
 			return err
 		})
 	return cr, s.fail(err, "update credential %s of client %s", id, clientID)
@@ -114,6 +116,7 @@ func (s *Store) DeleteClientCredential(ctx context.Context, clientID, id string)
 		if err := mustAffect(c.exec(ctx, "DELETE FROM client_credentials WHERE id = ? AND client_id = ?", id, clientID)); err != nil {
 			return err
 		}
+		c.changed(store.ChangeClient, clientID)
 		if !slices.Contains(cl.PrivateKeyJWTCredentials, id) {
 			return nil
 		}

@@ -43,6 +43,7 @@ func insertClientGrant(ctx context.Context, c conn, g store.ClientGrant) error {
 		allow_any_organization, subject_type, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		g.ID, g.ClientID, g.Audience, scope, g.OrganizationUsage, g.AllowAnyOrganization, g.SubjectType,
 		g.CreatedAt, g.UpdatedAt)
+	c.changed(store.ChangeClientGrant, g.ID)
 	return err
 }
 
@@ -126,6 +127,7 @@ func (s *Store) UpdateClientGrant(ctx context.Context, id string, fn func(*store
 			_, err = c.exec(ctx, `UPDATE client_grants SET scope = ?, organization_usage = ?,
 				allow_any_organization = ?, subject_type = ?, updated_at = ? WHERE id = ?`,
 				scope, g.OrganizationUsage, g.AllowAnyOrganization, g.SubjectType, g.UpdatedAt, id)
+			c.changed(store.ChangeClientGrant, id)
 			return err
 		})
 	return g, s.fail(err, "update client grant %s", id)
@@ -135,6 +137,7 @@ func (s *Store) UpdateClientGrant(ctx context.Context, id string, fn func(*store
 // ErrNotFound when there is no such grant.
 func (s *Store) DeleteClientGrant(ctx context.Context, id string) error {
 	err := s.write(ctx, func(c conn) error {
+		c.changed(store.ChangeClientGrant, id)
 		return mustAffect(c.exec(ctx, "DELETE FROM client_grants WHERE id = ?", id))
 	})
 	return s.fail(err, "delete client grant %s", id)

@@ -64,6 +64,7 @@ func insertClient(ctx context.Context, c conn, cl store.Client) error {
 	}
 	args = append(append([]any{cl.ClientID}, args...), cl.CreatedAt, cl.UpdatedAt)
 	_, err = c.exec(ctx, `INSERT INTO clients (`+clientCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	c.changed(store.ChangeClient, cl.ClientID)
 	return err
 }
 
@@ -106,6 +107,7 @@ func (s *Store) UpdateClient(ctx context.Context, clientID string, fn func(*stor
 				organization_usage = ?, organization_require_behavior = ?, private_key_jwt_credentials = ?, updated_at = ?
 				WHERE client_id = ?`,
 				append(args, cl.UpdatedAt, clientID)...)
+			c.changed(store.ChangeClient, clientID)
 			return err
 		})
 	return cl, s.fail(err, "update client %s", clientID)
@@ -115,6 +117,10 @@ func (s *Store) UpdateClient(ctx context.Context, clientID string, fn func(*stor
 // associations, and to its credentials.
 func (s *Store) DeleteClient(ctx context.Context, clientID string) error {
 	err := s.write(ctx, func(c conn) error {
+		if err := c.changedRows(ctx, store.ChangeClientGrant, "SELECT id FROM client_grants WHERE client_id = ?", clientID); err != nil {
+			return err
+		}
+		c.changed(store.ChangeClient, clientID)
 		return mustAffect(c.exec(ctx, "DELETE FROM clients WHERE client_id = ?", clientID))
 	})
 	return s.fail(err, "delete client %s", clientID)

@@ -129,7 +129,7 @@ func (s *Store) applyNext(ctx context.Context, legacy, shared []migration) (done
 		return false, err
 	}
 	defer rollback(tx) // a no-op after Commit
-	c := conn{s.d, tx}
+	c := conn{d: s.d, x: tx}
 	if err := lock(ctx, c, lockMigrate); err != nil {
 		return false, err
 	}

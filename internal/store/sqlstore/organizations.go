@@ -53,6 +53,7 @@ func (s *Store) CreateOrganization(ctx context.Context, o store.Organization) er
 			_, err := c.exec(ctx, `INSERT INTO organizations (id, name, display_name, branding, metadata,
 				created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 				o.ID, o.Name, o.DisplayName, branding, metadata, o.CreatedAt, o.UpdatedAt)
+			c.changed(store.ChangeOrganization, o.ID)
 			return err
 		})
 	}
@@ -109,6 +110,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, id string, fn func(*stor
 			_, err = c.exec(ctx, `UPDATE organizations SET name = ?, display_name = ?, branding = ?,
 				metadata = ?, updated_at = ? WHERE id = ?`,
 				o.Name, o.DisplayName, branding, metadata, o.UpdatedAt, id)
+			c.changed(store.ChangeOrganization, id)
 			return err
 		})
 	return o, s.fail(err, "update organization %s", id)
@@ -118,6 +120,10 @@ func (s *Store) UpdateOrganization(ctx context.Context, id string, fn func(*stor
 // default organization of the clients that pointed at it.
 func (s *Store) DeleteOrganization(ctx context.Context, id string) error {
 	err := s.write(ctx, func(c conn) error {
+		if err := c.changedRows(ctx, store.ChangeClient, "SELECT client_id FROM clients WHERE default_org_id = ?", id); err != nil {
+			return err
+		}
+		c.changed(store.ChangeOrganization, id)
 		return mustAffect(c.exec(ctx, "DELETE FROM organizations WHERE id = ?", id))
 	})
 	return s.fail(err, "delete organization %s", id)

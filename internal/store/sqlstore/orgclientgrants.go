@@ -64,6 +64,7 @@ func (s *Store) AddOrganizationClientGrant(ctx context.Context, orgID, grantID s
 		}
 		// A grant deleted meanwhile fails the foreign key: ErrNotFound.
 		_, err = c.exec(ctx, "INSERT INTO organization_client_grants (org_seq, grant_seq) VALUES (?, ?)", orgSeq, grantSeq)
+		c.changed(store.ChangeOrganization, orgID)
 		return err
 	})
 	return s.fail(err, "add client grant %s to organization %s", grantID, orgID)
@@ -79,6 +80,7 @@ func (s *Store) RemoveOrganizationClientGrant(ctx context.Context, orgID, grantI
 		}
 		_, err = c.exec(ctx, `DELETE FROM organization_client_grants
 			WHERE org_seq = ? AND grant_seq = (SELECT seq FROM client_grants WHERE id = ?)`, orgSeq, grantID)
+		c.changed(store.ChangeOrganization, orgID)
 		return err
 	})
 	return s.fail(err, "remove client grant %s from organization %s", grantID, orgID)

@@ -472,7 +472,8 @@ func TestLostConnectionsAreUnavailableAndTheStoreRecovers(t *testing.T) {
 	}
 }
 
-func TestNotificationsTellThisStoresWritesFromAnothers(t *testing.T) {
+// Each instance hears of every write, its own and another's, and records which are its own in Committed.
+func TestNotificationsAndCommittedVersions(t *testing.T) {
 	dsn := pgtest.Schema(t)
 	a, b := openClosed(t, dsn), openClosed(t, dsn)
 	w := watch(t, a)
@@ -491,15 +492,15 @@ func TestNotificationsTellThisStoresWritesFromAnothers(t *testing.T) {
 	}
 	w.next(t, time.Second)
 	mine := version()
-	if !a.OwnWrites(start, mine) {
-		t.Errorf("A's own write (versions %d to %d) is not own to A", start, mine)
+	if mine <= start || a.Committed() != mine {
+		t.Errorf("after A's write: version %d, A committed %d", mine, a.Committed())
 	}
 	if err := b.CreateOrganization(ctx, org(2, "theirs")); err != nil {
 		t.Fatal(err)
 	}
 	w.next(t, time.Second)
-	if theirs := version(); a.OwnWrites(mine, theirs) {
-		t.Errorf("B's write (versions %d to %d) is own to A", mine, theirs)
+	if theirs := version(); theirs <= mine || a.Committed() != mine || b.Committed() != theirs {
+		t.Errorf("after B's write: version %d, A committed %d, B %d", theirs, a.Committed(), b.Committed())
 	}
 }
 

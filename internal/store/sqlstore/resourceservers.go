@@ -41,6 +41,7 @@ func insertResourceServer(ctx context.Context, c conn, rs store.ResourceServer) 
 	_, err = c.exec(ctx, `INSERT INTO resource_servers (`+resourceServerCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rs.ID, rs.Identifier, rs.Name, scopes, rs.SigningAlg, rs.TokenLifetime, rs.AllowOfflineAccess,
 		rs.IsSystem, rs.CreatedAt, rs.UpdatedAt)
+	c.changed(store.ChangeAPI, rs.ID)
 	return err
 }
 
@@ -93,6 +94,7 @@ func (s *Store) UpdateResourceServer(ctx context.Context, id string, fn func(*st
 			_, err = c.exec(ctx, `UPDATE resource_servers SET name = ?, scopes = ?, signing_alg = ?,
 				token_lifetime = ?, allow_offline_access = ?, is_system = ?, updated_at = ? WHERE id = ?`,
 				rs.Name, scopes, rs.SigningAlg, rs.TokenLifetime, rs.AllowOfflineAccess, rs.IsSystem, rs.UpdatedAt, id)
+			c.changed(store.ChangeAPI, id)
 			return err
 		})
 	return rs, s.fail(err, "update resource server %s", id)
@@ -102,6 +104,11 @@ func (s *Store) UpdateResourceServer(ctx context.Context, id string, fn func(*st
 // organization associations.
 func (s *Store) DeleteResourceServer(ctx context.Context, id string) error {
 	err := s.write(ctx, func(c conn) error {
+		if err := c.changedRows(ctx, store.ChangeClientGrant,
+			"SELECT g.id FROM client_grants g JOIN resource_servers r ON r.identifier = g.audience WHERE r.id = ?", id); err != nil {
+			return err
+		}
+		c.changed(store.ChangeAPI, id)
 		return mustAffect(c.exec(ctx, "DELETE FROM resource_servers WHERE id = ?", id))
 	})
 	return s.fail(err, "delete resource server %s", id)

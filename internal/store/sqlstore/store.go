@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/orgauth/orgauth/internal/store"
@@ -62,10 +63,10 @@ type dialect struct {
 // Update and check functions passed to the store run inside its write transaction: they must not call
 // the store themselves (on SQLite they would wait forever for the writer connection).
 type Store struct {
-	d    *dialect
-	w, r *sql.DB  // writes and reads: SQLite's single writer and its readers, or one PostgreSQL pool
-	pg   *pgState // PostgreSQL only: the pgx pool and what WatchChanges needs
-	own  ownVersions
+	d         *dialect
+	w, r      *sql.DB  // writes and reads: SQLite's single writer and its readers, or one PostgreSQL pool
+	pg        *pgState // PostgreSQL only: the pgx pool and what WatchChanges needs
+	committed atomic.Int64
 }
 
 // Close closes the connection pools: SQLite's readers before its writer, whose close, the last,
@@ -90,6 +91,17 @@ type conn struct {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+	changes *[]store.Change // in a write transaction: what it changed (Store.write records them)
+}
+
+// changed records, in a write transaction, that it changes the entries of kind named by keys.
+func (c conn) changed(kind store.ChangeKind, keys ...string) {
+	if c.changes == nil {
+		panic("sqlstore: a change recorded outside a write transaction")
+	}
+	for _, k := range keys {
+		*c.changes = append(*c.changes, store.Change{Kind: kind, Key: k})
 	}
 }
 
@@ -145,22 +157,42 @@ func (d *dialect) args(args []any) []any {
 	return out
 }
 
-func (s *Store) reader() conn { return conn{s.d, s.r} }
-func (s *Store) writer() conn { return conn{s.d, s.w} }
+// changedRows records as changed the entries of kind whose keys query selects: the rows a statement
+// about to run cascades to.
+func (c conn) changedRows(ctx context.Context, kind store.ChangeKind, query string, args ...any) error {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			return err
+		}
+		c.changed(kind, key)
+	}
+	return rows.Err()
+}
+
+func (s *Store) reader() conn { return conn{d: s.d, x: s.r} }
+func (s *Store) writer() conn { return conn{d: s.d, x: s.w} }
 
 // write runs fn in a write transaction and commits when fn returns nil. Every write of tenant data
 // goes through here; sessions (single statements, which no other instance needs to hear of) and
-// migrations (before the store serves) are the only other writes. The transaction's last statement
-// bumps the tenant version, so whoever sees the new version also sees what fn wrote, and an error
-// from fn rolls both back. The commit records the version as this Store's own (OwnWrites); it holds
-// ownVersions' lock meanwhile, which costs nothing since the tenant version's row, or SQLite's single
-// writer, serializes the commits of write transactions already.
+// migrations (before the store serves) are the only other writes. The transaction bumps the tenant
+// version and records, with that version, what fn changed (conn.changed; a row of kind none when it
+// changed nothing a reader copies), so whoever sees the new version also sees what fn wrote and what
+// it changed, and an error from fn rolls all of it back. The commits of write transactions are
+// serialized (by SQLite's single writer, or by the tenant version's row on PostgreSQL), so versions
+// are consecutive, in commit order.
 func (s *Store) write(ctx context.Context, fn func(c conn) error) error {
 	tx, err := s.w.BeginTx(ctx, &s.d.writeTx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	c := conn{s.d, tx}
+	var changes []store.Change
+	c := conn{d: s.d, x: tx, changes: &changes}
 	if err := fn(c); err != nil {
 		return errors.Join(err, rollback(tx))
 	}
@@ -168,11 +200,98 @@ func (s *Store) write(ctx context.Context, fn func(c conn) error) error {
 	if err := c.row(ctx, s.d.bump).Scan(&version); err != nil {
 		return errors.Join(fmt.Errorf("bump tenant version: %w", err), rollback(tx))
 	}
-	if err := s.own.Commit(version, tx.Commit); err != nil {
+	if err := recordChanges(ctx, c, version, changes); err != nil {
+		return errors.Join(fmt.Errorf("record changes: %w", err), rollback(tx))
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	for { // the highest version committed: concurrent writers may return out of order
+		old := s.committed.Load()
+		if version <= old || s.committed.CompareAndSwap(old, version) {
+			return nil
+		}
+	}
+}
+
+// changesKept is how many versions' changes the store keeps; a reader further behind reads the whole
+// tenant. pruneEvery spreads the pruning over the writes.
+const (
+	changesKept = 50_000
+	pruneEvery  = 256
+)
+
+// recordChanges inserts the changes of the transaction that commits version, each entry once, and
+// prunes the old ones now and then.
+func recordChanges(ctx context.Context, c conn, version int64, changes []store.Change) error {
+	if len(changes) == 0 {
+		changes = []store.Change{{Kind: changeNone}}
+	}
+	seen := make(map[store.Change]bool, len(changes))
+	for _, ch := range changes {
+		if seen[ch] {
+			continue
+		}
+		seen[ch] = true
+		if _, err := c.exec(ctx, "INSERT INTO tenant_changes (version, kind, key) VALUES (?, ?, ?)", version, string(ch.Kind), ch.Key); err != nil {
+			return err
+		}
+	}
+	if version%pruneEvery == 0 {
+		if _, err := c.exec(ctx, "DELETE FROM tenant_changes WHERE version <= ?", version-changesKept); err != nil {
+			return err
+		}
 	}
 	return nil
 }
+
+// changeNone marks a version that changed nothing a reader copies.
+const changeNone store.ChangeKind = "none"
+
+// Changes returns the changes after version after (see store.Store), read in one transaction with the
+// version they lead to.
+func (s *Store) Changes(ctx context.Context, after int64, limit int) (store.ChangeSet, error) {
+	var out store.ChangeSet
+	err := s.read(ctx, func(c conn) error {
+		if err := c.row(ctx, "SELECT version FROM tenant_version WHERE id = 1").Scan(&out.Through); err != nil {
+			return err
+		}
+		if out.Through-after > int64(limit) {
+			return fmt.Errorf("%d versions written since %d: %w", out.Through-after, after, store.ErrChangesGone)
+		}
+		rows, err := c.query(ctx, "SELECT version, kind, key FROM tenant_changes WHERE version > ? AND version <= ? ORDER BY version",
+			after, out.Through)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		versions := int64(0)
+		for last := after; rows.Next(); {
+			var ch store.Change
+			if err := rows.Scan(&ch.Version, &ch.Kind, &ch.Key); err != nil {
+				return err
+			}
+			if ch.Version != last {
+				versions, last = versions+1, ch.Version
+			}
+			if ch.Kind != changeNone {
+				out.Items = append(out.Items, ch)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if versions != out.Through-after {
+			return fmt.Errorf("%d of the versions %d to %d have no changes recorded: %w",
+				out.Through-after-versions, after+1, out.Through, store.ErrChangesGone)
+		}
+		return nil
+	})
+	return out, s.fail(err, "changes after version %d", after)
+}
+
+// Committed returns the highest version committed through this Store value.
+func (s *Store) Committed() int64 { return s.committed.Load() }
 
 // read runs fn in a read-only transaction, so that the queries fn makes (a page and its total, an id
 // lookup and a list) see one snapshot.
@@ -181,7 +300,7 @@ func (s *Store) read(ctx context.Context, fn func(c conn) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(conn{s.d, tx}); err != nil {
+	if err := fn(conn{d: s.d, x: tx}); err != nil {
 		return errors.Join(err, rollback(tx))
 	}
 	if err := tx.Commit(); err != nil {
@@ -299,9 +418,6 @@ func (s *Store) Version(ctx context.Context) (int64, error) {
 	err := s.reader().row(ctx, "SELECT version FROM tenant_version WHERE id = 1").Scan(&v)
 	return v, s.fail(err, "tenant version")
 }
-
-// OwnWrites reports whether this Store value committed every version in (after, through].
-func (s *Store) OwnWrites(after, through int64) bool { return s.own.All(after, through) }
 
 // WatchChanges calls onChange after other processes' writes: on PostgreSQL as they are notified; on
 // SQLite, which cannot notify another process of a commit, never: it blocks until ctx ends and returns

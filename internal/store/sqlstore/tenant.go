@@ -31,6 +31,7 @@ func (s *Store) UpdateTenantSettings(ctx context.Context, fn func(*store.TenantS
 		func(c conn, ts store.TenantSettings) error {
 			_, err := c.exec(ctx, "UPDATE tenant_settings SET allow_organization_name_in_authentication_api = ? WHERE id = 1",
 				ts.AllowOrganizationNameInAuthenticationAPI)
+			c.changed(store.ChangeSettings, "")
 			return err
 		})
 	return ts, s.fail(err, "update tenant settings")

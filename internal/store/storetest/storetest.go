@@ -25,7 +25,9 @@
 //     DeleteExpiredSessions at that instant deletes it. DeleteAdmin of an unknown id is ErrNotFound.
 //   - Version grows with every successful write, tenant secrets only when first stored, and stays put
 //     on reads, session writes and writes that fail or that an update or check function aborts;
-//     OwnWrites tells the versions a Store value committed itself.
+//     Committed is the highest version a Store value committed itself.
+//   - Every write records the entries it changes, cascades included (Changes), and Changes leads to
+//     the current version; versions further back than the limit, or not recorded, are ErrChangesGone.
 package storetest
 
 import (
@@ -72,6 +74,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"admins", testAdmins},
 		{"sessions", testSessions},
 		{"version", testVersion},
+		{"changes", testChanges},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
