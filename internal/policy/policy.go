@@ -1,7 +1,8 @@
-// Package policy decides every access token orgauth issues: whether it may be issued, and everything it
-// says. Decide is one pure function of the request and of a consistent view of the tenant (Tenant); it
-// returns the token to sign, which only this package can build, or the exact refusal. The signer
-// (internal/keys) signs nothing else, so no other path can mint a token.
+// Package policy decides every token orgauth issues: whether it may be issued, and everything it says.
+// Decide (an application's client-credentials token) and DecideUser (a person's tokens, at a code's
+// redemption or a refresh) are pure functions of the request and of a consistent view of the tenant
+// (Tenant); they return the tokens to sign, which only this package can build, or the exact refusal.
+// The signer (internal/keys) signs nothing else, so no other path can mint a token.
 package policy
 
 import (
@@ -43,6 +44,11 @@ type Client struct {
 	// listed in DefaultOrganizationFlows; "" when the client has none.
 	DefaultOrganization      string
 	DefaultOrganizationFlows []string
+	// OrganizationUsage is the client's organization_usage for people's logins (deny, allow, require);
+	// machine-to-machine tokens follow their client grant's instead.
+	OrganizationUsage Usage
+	// IDTokenLifetime is jwt_configuration.lifetime_in_seconds; 0 means DefaultIDTokenLifetime.
+	IDTokenLifetime int
 }
 
 // API is a resource server: its identifier is the token's audience.
@@ -50,6 +56,15 @@ type API struct {
 	Identifier    string
 	SigningAlg    string // RS256, PS256 or ES256
 	TokenLifetime int    // seconds
+	// Scopes are the scopes the API defines.
+	Scopes []string
+	// AllowOfflineAccess: people's tokens for it may come with a refresh token.
+	AllowOfflineAccess bool
+	// EnforcePolicies: a person gets the requested scopes they hold a permission for, rather than every
+	// requested scope the API defines.
+	EnforcePolicies bool
+	// TokenDialect is access_token, or access_token_authz (the permissions claim).
+	TokenDialect string
 }
 
 // Grant is a client grant: the client may call the API with these scopes.
@@ -120,25 +135,39 @@ func IsOrganizationID(value string) bool { return strings.HasPrefix(value, "org_
 // AccessToken is a token Decide decided to issue: everything the signer puts in it. Its fields are
 // unexported, so only Decide makes one; the zero value is refused by the signer.
 type AccessToken struct {
-	issuer, clientID, audience, alg string
-	scopes                          []string
-	scope                           string // scopes joined by spaces
-	organizationID                  string
-	organizationName                string // set only when the tenant allows names
-	issuedAt, expiresAt             time.Time
+	issuer, subject, clientID, alg string
+	audiences                      []string // the API first; with openid, the userinfo audience second
+	scopes                         []string
+	scope                          string // scopes joined by spaces
+	grantType                      string // gty: client-credentials for machines, "" for people
+	permissions                    []string
+	hasPermissions                 bool // the permissions claim is sent, [] when empty
+	organizationID                 string
+	organizationName               string // set only when the tenant allows names
+	issuedAt, expiresAt            time.Time
 }
 
 // Issuer is the iss claim.
 func (t AccessToken) Issuer() string { return t.issuer }
 
-// Subject is the sub claim: the client id followed by "@clients", as Auth0 writes it.
-func (t AccessToken) Subject() string { return t.clientID + "@clients" }
+// Subject is the sub claim: a person's user id, or a client id followed by "@clients" as Auth0 writes it.
+func (t AccessToken) Subject() string { return t.subject }
 
 // ClientID is the azp claim.
 func (t AccessToken) ClientID() string { return t.clientID }
 
-// Audience is the aud claim: the API's identifier.
-func (t AccessToken) Audience() string { return t.audience }
+// Audience is the API's identifier, the first of Audiences.
+func (t AccessToken) Audience() string { return t.audiences[0] }
+
+// Audiences is the aud claim: one value, or the API and the userinfo endpoint's audience when a person's
+// token was asked with openid.
+func (t AccessToken) Audiences() []string { return t.audiences }
+
+// Permissions is the permissions claim, sent when HasPermissions (the API's access_token_authz dialect).
+func (t AccessToken) Permissions() []string { return t.permissions }
+
+// HasPermissions reports whether the token carries the permissions claim.
+func (t AccessToken) HasPermissions() bool { return t.hasPermissions }
 
 // SigningAlg is the algorithm the API's tokens are signed with.
 func (t AccessToken) SigningAlg() string { return t.alg }
@@ -164,11 +193,13 @@ func (t AccessToken) ExpiresAt() time.Time { return t.expiresAt }
 // Lifetime is the expires_in of the answer.
 func (t AccessToken) Lifetime() time.Duration { return t.expiresAt.Sub(t.issuedAt) }
 
-// GrantType is the gty claim.
-func (t AccessToken) GrantType() string { return "client-credentials" }
+// GrantType is the gty claim; "" when absent (people's tokens).
+func (t AccessToken) GrantType() string { return t.grantType }
 
-// Valid reports whether Decide made t: the signer refuses anything else.
-func (t AccessToken) Valid() bool { return t.audience != "" && t.clientID != "" && t.alg != "" }
+// Valid reports whether a decision of this package made t: the signer refuses anything else.
+func (t AccessToken) Valid() bool {
+	return len(t.audiences) > 0 && t.subject != "" && t.clientID != "" && t.alg != "" && t.issuer != ""
+}
 
 // Decide applies the rules of docs/compatibility.md#order-of-checks from the grant type on, in order,
 // and returns the token to issue or a *Refusal.
@@ -205,9 +236,11 @@ func Decide(t Tenant, r Request) (AccessToken, error) {
 	namesAllowed := t.OrganizationNamesAllowed()
 	tok := AccessToken{
 		issuer:    t.Issuer(),
+		subject:   r.Client.ID + "@clients",
 		clientID:  r.Client.ID,
-		audience:  api.Identifier,
+		audiences: []string{api.Identifier},
 		alg:       api.SigningAlg,
+		grantType: "client-credentials",
 		issuedAt:  r.Now,
 		expiresAt: r.Now.Add(time.Duration(api.TokenLifetime) * time.Second),
 	}
