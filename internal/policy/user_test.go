@@ -125,7 +125,10 @@ func TestDecideUser(t *testing.T) {
 					t.Errorf("permissions %#v", u.Access.Permissions())
 				}
 			}},
-		{name: "refused/the client lacks the grant type", req: annRequest(func(r *UserRequest) { r.GrantType = GrantRefreshToken; r.Client.GrantTypes = []string{GrantAuthorizationCode} }), reason: ReasonGrantTypeNotAllowed},
+		{name: "refused/the client lacks the grant type", req: annRequest(func(r *UserRequest) {
+			r.GrantType = GrantRefreshToken
+			r.Client.GrantTypes = []string{GrantAuthorizationCode}
+		}), reason: ReasonGrantTypeNotAllowed},
 		{name: "refused/blocked user", req: annRequest(func(r *UserRequest) { r.User.Blocked = true }), reason: ReasonUserBlocked},
 		{name: "refused/unknown API", req: annRequest(func(r *UserRequest) { r.Audience = "https://nowhere" }), reason: ReasonUnknownAudience},
 		{name: "refused/the organization is gone", req: annRequest(func(r *UserRequest) { r.Organization = "org_gone" }), reason: ReasonOrganizationDenied},
