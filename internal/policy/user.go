@@ -248,3 +248,66 @@ func grantedScopes(r UserRequest, api API) []string {
 	}
 	return out
 }
+
+// The organization_require_behavior values: how a login gets an organization the request did not name.
+const (
+	BehaviorNoPrompt        = "no_prompt"         // the application sends organization
+	BehaviorPreLoginPrompt  = "pre_login_prompt"  // ask for the organization, then log in
+	BehaviorPostLoginPrompt = "post_login_prompt" // log in, then pick among the user's organizations
+)
+
+// ReasonOrganizationInvalid: the organization parameter names no organization.
+const ReasonOrganizationInvalid Reason = 110
+
+// Prompt is the screen a login needs to settle its organization.
+type Prompt int
+
+// The prompts of LoginOrganization.
+const (
+	PromptNone      Prompt = iota // the organization is settled (or there is none)
+	PromptPreLogin                // ask for the organization before the login
+	PromptPostLogin               // let the user pick among their organizations after the login
+)
+
+// LoginContext is the organization context LoginOrganization settles at /authorize.
+type LoginContext struct {
+	Organization Organization // zero: none yet (see Prompt), or a personal login
+	Prompt       Prompt
+	// Personal: the login may end without an organization (organization_usage allow); in the
+	// post-login picker, "Continue with personal account".
+	Personal bool
+}
+
+// LoginOrganization settles the organization of a person's login from the organization parameter
+// (value: an id, or a name when the tenant allows names, compared in lowercase; "" when absent), the
+// client's organization_usage and its organization_require_behavior (docs/compatibility.md, /authorize
+// rules 1–4). Membership is checked after the login.
+func LoginOrganization(t Tenant, c Client, behavior, value string) (LoginContext, error) {
+	refuse := func(reason Reason) (LoginContext, error) {
+		return LoginContext{}, &Refusal{Reason: reason, Organization: value}
+	}
+	usage := c.OrganizationUsage
+	if !usage.AdmitsOrganizations() {
+		if value != "" {
+			return refuse(ReasonOrganizationNotAllowed)
+		}
+		return LoginContext{Personal: true}, nil
+	}
+	if value != "" {
+		o, ok := lookupOrganization(t, value, t.OrganizationNamesAllowed())
+		if !ok {
+			return refuse(ReasonOrganizationInvalid)
+		}
+		return LoginContext{Organization: o}, nil
+	}
+	personal := usage == UsageAllow
+	switch {
+	case behavior == BehaviorPostLoginPrompt:
+		return LoginContext{Prompt: PromptPostLogin, Personal: personal}, nil
+	case personal:
+		return LoginContext{Personal: true}, nil
+	case behavior == BehaviorPreLoginPrompt:
+		return LoginContext{Prompt: PromptPreLogin}, nil
+	}
+	return refuse(ReasonOrganizationRequired)
+}

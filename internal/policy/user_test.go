@@ -226,3 +226,47 @@ func FuzzDecideUser(f *testing.F) {
 		}
 	})
 }
+
+func TestLoginOrganization(t *testing.T) {
+	tests := []struct {
+		name     string
+		usage    Usage
+		behavior string
+		value    string
+		names    bool
+		want     LoginContext
+		reason   Reason
+	}{
+		{name: "deny/no organization: a personal login", usage: UsageDeny, want: LoginContext{Personal: true}},
+		{name: "unset/no organization: a personal login", usage: UsageUnset, behavior: BehaviorPostLoginPrompt, want: LoginContext{Personal: true}},
+		{name: "deny/organization sent: refused", usage: UsageDeny, value: acme.ID, reason: ReasonOrganizationNotAllowed},
+		{name: "allow/by id", usage: UsageAllow, value: acme.ID, want: LoginContext{Organization: acme}},
+		{name: "require/by id", usage: UsageRequire, value: acme.ID, want: LoginContext{Organization: acme}},
+		{name: "require/by name in another case, names on", usage: UsageRequire, value: "ACME", names: true, want: LoginContext{Organization: acme}},
+		{name: "require/by name, names off: invalid", usage: UsageRequire, value: "acme", reason: ReasonOrganizationInvalid},
+		{name: "require/unknown id: invalid", usage: UsageRequire, value: "org_nobody", reason: ReasonOrganizationInvalid},
+		{name: "require/no_prompt without organization: required", usage: UsageRequire, behavior: BehaviorNoPrompt, reason: ReasonOrganizationRequired},
+		{name: "require/unset behavior is no_prompt", usage: UsageRequire, reason: ReasonOrganizationRequired},
+		{name: "require/pre_login_prompt asks first", usage: UsageRequire, behavior: BehaviorPreLoginPrompt, want: LoginContext{Prompt: PromptPreLogin}},
+		{name: "require/post_login_prompt picks after", usage: UsageRequire, behavior: BehaviorPostLoginPrompt, want: LoginContext{Prompt: PromptPostLogin}},
+		{name: "allow/post_login_prompt offers the personal account", usage: UsageAllow, behavior: BehaviorPostLoginPrompt, want: LoginContext{Prompt: PromptPostLogin, Personal: true}},
+		{name: "allow/no_prompt logs in without organization", usage: UsageAllow, behavior: BehaviorNoPrompt, want: LoginContext{Personal: true}},
+		{name: "allow/pre_login_prompt logs in without organization", usage: UsageAllow, behavior: BehaviorPreLoginPrompt, want: LoginContext{Personal: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ten := tenantWith(nil, false)
+			ten.namesAllowed = tt.names
+			got, err := LoginOrganization(ten, Client{ID: "web", OrganizationUsage: tt.usage}, tt.behavior, tt.value)
+			if tt.reason != 0 {
+				if r, ok := errors.AsType[*Refusal](err); !ok || r.Reason != tt.reason || r.Organization != tt.value {
+					t.Fatalf("LoginOrganization = %+v, %v; want refusal %d", got, err, tt.reason)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("LoginOrganization = %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+}
