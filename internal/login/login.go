@@ -11,6 +11,7 @@ import (
 
 // Handler serves the login flow.
 type Handler struct {
+	issuer     string // the iss of every authorization response
 	log        *slog.Logger
 	pages      pages
 	tenantName string // the name on pages no organization brands
