@@ -2,11 +2,11 @@ package login
 
 import (
 	"bytes"
-	"maps"
-	"slices"
 	"crypto/rand"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
