@@ -46,7 +46,9 @@ var mayImport = map[string][]string{
 	// new face adds no copy of the rules.
 	"internal/oauth": {"internal/tenant", "internal/policy", "internal/logattr", "internal/jsonappend"},
 	// The Management API verifies its bearer tokens with the public verifier, as any resource server.
-	"internal/mgmt":      {"internal/tenant", "internal/policy", "internal/logattr", "accesstoken"},
+	"internal/mgmt": {"internal/tenant", "internal/policy", "internal/logattr", "accesstoken"},
+	// The people's login flow: /authorize and the /u/ pages.
+	"internal/login":     {"internal/tenant", "internal/policy", "internal/logattr"},
 	"internal/dashboard": {"internal/tenant", "internal/policy", "internal/logattr"},
 	// The domain: tenant's operations and its snapshots (the facts policy decides on), over the store and
 	// the signing keys (which sign only what policy decided); policy is pure.

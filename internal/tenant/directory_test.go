@@ -332,7 +332,7 @@ func compareSnapshots(a, b *Snapshot) string {
 		return fmt.Sprintf("version %d, %d", a.version, b.version)
 	case a.settings != b.settings:
 		return fmt.Sprintf("settings %+v, %+v", a.settings, b.settings)
-	case !maps.Equal(a.apis, b.apis) || a.managementAPI != b.managementAPI:
+	case !reflect.DeepEqual(a.apis, b.apis) || a.managementAPI != b.managementAPI:
 		return fmt.Sprintf("APIs %v (%s), %v (%s)", a.apis, a.managementAPI, b.apis, b.managementAPI)
 	case !maps.Equal(maps.Collect(a.grants.all()), maps.Collect(b.grants.all())):
 		return "grant index"
