@@ -52,6 +52,9 @@ var mayImport = map[string][]string{
 	// the signing keys (which sign only what policy decided); policy is pure.
 	"internal/tenant": {"internal/store", "internal/keys", "internal/policy", "internal/kek", "internal/logattr"},
 	"internal/keys":   {"internal/store", "internal/policy", "internal/kek", "internal/logattr", "internal/jsonappend"},
+	// The administrators' authentication (accounts, sign-in, sessions): over the store's admin and session
+	// methods, with password's hashing; it knows nothing of the tenant's rules.
+	"internal/admins": {"internal/store", "internal/password"},
 	"internal/policy": {},
 	// The store: the interface and records import nothing of ours; the one SQL implementation (both
 	// engines) and the conformance suite import the store; pgtest, a test helper, nothing of ours.
