@@ -2,7 +2,8 @@
 // dashboard: creating them (and the first one, at a store's first start), checking their email and
 // password, and their sign-in sessions. Passwords are hashed by package password, whose bound on
 // concurrent hashes covers these sign-ins too. It works over the small Store it declares, the admin and
-// session methods of store.Store; the tenant's own rules (package tenant) are not its business.
+// session methods of store.Store; the tenant's rules (package tenant) are not its business, and the
+// dashboard reaches it through an interface of its own.
 package admins
 
 import (
@@ -31,7 +32,7 @@ const (
 )
 
 // Store is what the administrators' authentication reads and writes: the admin and session methods of
-// store.Store.
+// store.Store that it uses.
 type Store interface {
 	// CreateAdmin: store.ErrConflict when the email is taken.
 	CreateAdmin(ctx context.Context, a store.Admin) error

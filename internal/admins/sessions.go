@@ -12,14 +12,6 @@ import (
 	"github.com/orgauth/orgauth/internal/store"
 )
 
-// Admin is a tenant administrator who signs in to the dashboard; the store's record under this package's
-// name, so that the dashboard needs no import of the store.
-type Admin = store.Admin
-
-// StoredSession is a sign-in session as the store keeps it: the SHA-256 of its token, its CSRF token and
-// its lifetime.
-type StoredSession = store.Session
-
 // Session is a signed-in administrator.
 type Session struct {
 	Token   string // the cookie value; set by SignIn only, the store keeps its SHA-256

@@ -24,7 +24,7 @@ type Tenant interface {
 
 var _ Tenant = (*tenant.Service)(nil)
 
-// Admins is who may use the dashboard: the administrators' sign-in and sessions.
+// Admins lets administrators in: their sign-in and sessions (package admins).
 type Admins interface {
 	// SignIn: admins.ErrWrongCredentials for a wrong email or password, admins.ErrBusy when the password
 	// cannot be checked now.
