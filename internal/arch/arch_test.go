@@ -26,21 +26,22 @@ const module = "github.com/orgauth/orgauth"
 //
 // The arrows go cmd -> cli -> server -> {oauth, mgmt, dashboard} -> tenant -> keys -> store, with policy,
 // pure, beside: the faces speak to tenant alone, whose records, errors and signing keys are their vocabulary.
+// The dashboard lets administrators in through admins, which sits beside tenant over the store.
 var mayImport = map[string][]string{
 	// main picks the subcommand; everything else sits behind internal/cli.
 	"cmd/orgauth": {"internal/cli"},
-	// The command line: serve (through server), the admin verbs (through tenant and keys), bench.
-	"internal/cli": {"internal/server", "internal/bench", "internal/config", "internal/tenant", "internal/keys",
-		"internal/kek", "internal/store", "internal/logattr"},
+	// The command line: serve (through server), the admin verbs (through tenant, admins and keys), bench.
+	"internal/cli": {"internal/server", "internal/bench", "internal/config", "internal/tenant", "internal/admins",
+		"internal/keys", "internal/kek", "internal/store", "internal/logattr"},
 	// The benchmark seeds a store and runs the server; only the command line imports it (below), so it
 	// stays out of the server's import graph.
 	"internal/bench": {"internal/server", "internal/config", "internal/tenant", "internal/keys", "internal/kek",
 		"internal/store", "internal/logattr"},
 	// Wiring: the one package that knows every face and the SQL store (cli and bench open a store
-	// through server.OpenStore).
+	// through server.OpenStore); it makes the one password hasher that every kind of login shares.
 	"internal/server": {"internal/config", "internal/oauth", "internal/mgmt", "internal/dashboard",
-		"internal/tenant", "internal/policy", "internal/keys", "internal/kek", "internal/store",
-		"internal/store/sqlstore", "internal/logattr", "accesstoken"},
+		"internal/tenant", "internal/admins", "internal/password", "internal/policy", "internal/keys",
+		"internal/kek", "internal/store", "internal/store/sqlstore", "internal/logattr", "accesstoken"},
 	// The faces: each speaks to tenant (and policy's pure decision), never to another face, nor to the
 	// store or the keys: tenant re-exports the records, paging, errors and key operations they need, so a
 	// new face adds no copy of the rules.
@@ -48,12 +49,17 @@ var mayImport = map[string][]string{
 	// The Management API verifies its bearer tokens with the public verifier, as any resource server.
 	"internal/mgmt": {"internal/tenant", "internal/policy", "internal/logattr", "accesstoken"},
 	// The people's login flow: /authorize and the /u/ pages.
-	"internal/login":     {"internal/tenant", "internal/policy", "internal/logattr"},
-	"internal/dashboard": {"internal/tenant", "internal/policy", "internal/logattr"},
+	"internal/login": {"internal/tenant", "internal/policy", "internal/logattr"},
+	// The dashboard lets administrators in through admins (its Admins interface, wired by server), whose
+	// session record and refusals are in admins' words, as the tenant's are in tenant's.
+	"internal/dashboard": {"internal/tenant", "internal/admins", "internal/policy", "internal/logattr"},
 	// The domain: tenant's operations and its snapshots (the facts policy decides on), over the store and
 	// the signing keys (which sign only what policy decided); policy is pure.
 	"internal/tenant": {"internal/store", "internal/keys", "internal/policy", "internal/kek", "internal/logattr"},
 	"internal/keys":   {"internal/store", "internal/policy", "internal/kek", "internal/logattr", "internal/jsonappend"},
+	// The administrators' authentication (accounts, sign-in, sessions): over the store's admin and session
+	// methods, with password's hashing; it knows nothing of the tenant's rules.
+	"internal/admins": {"internal/store", "internal/password"},
 	"internal/policy": {},
 	// The store: the interface and records import nothing of ours; the one SQL implementation (both
 	// engines) and the conformance suite import the store; pgtest, a test helper, nothing of ours.

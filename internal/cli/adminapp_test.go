@@ -22,7 +22,7 @@ func TestAdminsAddApp(t *testing.T) {
 	}
 	run := func(args ...string) (string, error) {
 		var out bytes.Buffer
-		err := admins(args, getenv, strings.NewReader(""), &out)
+		err := adminsCmd(args, getenv, strings.NewReader(""), &out)
 		return out.String(), err
 	}
 	open := func(t *testing.T) *tenant.Service {

@@ -10,9 +10,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/server"
-	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 const adminsUsage = `usage: orgauth admins <command>
@@ -30,8 +30,8 @@ Adds a dashboard administrator to the store orgauth serve created (it refuses to
 Without --password-stdin, orgauth generates a password and prints it once.
 `
 
-// admins runs `orgauth admins …`.
-func admins(args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+// adminsCmd runs `orgauth admins …`.
+func adminsCmd(args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
 		return usagef("admins", "admins needs a command: add or add-app")
 	}
@@ -88,11 +88,7 @@ func adminsAdd(args []string, getenv func(string) string, stdin io.Reader, stdou
 		return err
 	}
 	defer st.Close()
-	t, err := tenant.Open(ctx, st, tenant.Options{})
-	if err != nil {
-		return fmt.Errorf("open tenant: %w", err)
-	}
-	a, err := t.CreateAdmin(ctx, email, password)
+	a, err := admins.New(st, admins.Options{}).Create(ctx, email, password)
 	if err != nil {
 		return fmt.Errorf("add administrator: %w", err)
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/server"
-	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 func TestAdminsAdd(t *testing.T) {
@@ -22,7 +22,7 @@ func TestAdminsAdd(t *testing.T) {
 	}
 	run := func(stdin string, args ...string) (string, error) {
 		var out bytes.Buffer
-		err := admins(args, getenv, strings.NewReader(stdin), &out)
+		err := adminsCmd(args, getenv, strings.NewReader(stdin), &out)
 		return out.String(), err
 	}
 	signIn := func(t *testing.T, email, password string) error {
@@ -33,11 +33,7 @@ func TestAdminsAdd(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		ten, err := tenant.Open(ctx, st, tenant.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = ten.SignIn(ctx, email, password)
+		_, err = admins.New(st, admins.Options{}).SignIn(ctx, email, password)
 		return err
 	}
 

@@ -68,7 +68,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 	case "serve":
 		return serve(rest, getenv, stdout, stderr)
 	case "admins":
-		return admins(rest, getenv, os.Stdin, stdout)
+		return adminsCmd(rest, getenv, os.Stdin, stdout)
 	case "keys":
 		return keysCmd(rest, getenv, stdout)
 	case "bench":

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -14,7 +15,7 @@ type apiList struct {
 	Pager pager
 }
 
-func (h *Handler) listAPIs(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) listAPIs(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	apis, p, err := offsetList(r, func(p tenant.Page) (tenant.List[tenant.ResourceServer], error) {
 		return h.tenant.ResourceServers(r.Context(), p)
 	})
@@ -81,13 +82,13 @@ func readAPIForm(r *http.Request) (apiForm, formErrors) {
 	return f, nil
 }
 
-func (h *Handler) newAPI(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) newAPI(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	f := apiForm{SigningAlg: tenant.DefaultSigningAlg, TokenLifetime: strconv.Itoa(tenant.DefaultTokenLifetime)}
 	h.page(w, r, s, http.StatusOK, "api", view{Title: "New API", Section: "apis", Data: f.withBlankRows()})
 	return nil
 }
 
-func (h *Handler) createAPI(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) createAPI(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	f, errs := readAPIForm(r)
 	if errs == nil {
 		lifetime, _ := strconv.Atoi(f.TokenLifetime)
@@ -106,7 +107,7 @@ func (h *Handler) createAPI(w http.ResponseWriter, r *http.Request, s tenant.Adm
 	return nil
 }
 
-func (h *Handler) editAPI(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) editAPI(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	rs, err := h.tenant.ResourceServer(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -115,7 +116,7 @@ func (h *Handler) editAPI(w http.ResponseWriter, r *http.Request, s tenant.Admin
 	return nil
 }
 
-func (h *Handler) updateAPI(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) updateAPI(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	rs, err := h.tenant.ResourceServer(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -150,7 +151,7 @@ type deletion struct {
 	Association count    // organization associations deleted with it
 }
 
-func (h *Handler) confirmDeleteAPI(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) confirmDeleteAPI(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	rs, err := h.tenant.ResourceServer(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -171,7 +172,7 @@ func (h *Handler) confirmDeleteAPI(w http.ResponseWriter, r *http.Request, s ten
 	return nil
 }
 
-func (h *Handler) deleteAPI(w http.ResponseWriter, r *http.Request, _ tenant.AdminSession) error {
+func (h *Handler) deleteAPI(w http.ResponseWriter, r *http.Request, _ admins.Session) error {
 	if err := h.tenant.DeleteResourceServer(r.Context(), r.PathValue("id")); err != nil {
 		return err
 	}

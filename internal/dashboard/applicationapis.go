@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -34,7 +35,7 @@ type applicationAPIs struct {
 	OwnAPIs bool // an API other than the Management API exists
 }
 
-func (h *Handler) applicationAPIs(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) applicationAPIs(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	data, err := h.loadApplicationAPIs(r, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -84,7 +85,7 @@ func (h *Handler) loadApplicationAPIs(r *http.Request, clientID string) (applica
 
 // updateApplicationAPI applies one row of the APIs tab: the toggle creates or deletes the client grant,
 // the other fields set its scopes and organization settings.
-func (h *Handler) updateApplicationAPI(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) updateApplicationAPI(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	ctx := r.Context()
 	c, err := h.tenant.Client(ctx, r.PathValue("id"))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -41,7 +42,7 @@ type applicationList struct {
 	Pager        pager
 }
 
-func (h *Handler) listApplications(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) listApplications(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	clients, p, err := offsetList(r, func(p tenant.Page) (tenant.List[tenant.Client], error) {
 		return h.tenant.Clients(r.Context(), p)
 	})
@@ -99,7 +100,7 @@ func (h *Handler) applicationFormOf(ctx context.Context, c tenant.Client) (appli
 	return h.withChoices(ctx, f)
 }
 
-func (h *Handler) newApplication(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) newApplication(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	f, err := h.withChoices(r.Context(), applicationForm{AppType: "non_interactive"})
 	if err != nil {
 		return err
@@ -116,7 +117,7 @@ type secretView struct {
 	Kind   secretKind
 }
 
-func (h *Handler) createApplication(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) createApplication(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	f := applicationForm{
 		Name:        strings.TrimSpace(r.PostForm.Get("name")),
 		Description: strings.TrimSpace(r.PostForm.Get("description")),
@@ -137,7 +138,7 @@ func (h *Handler) createApplication(w http.ResponseWriter, r *http.Request, s te
 	return nil
 }
 
-func (h *Handler) editApplication(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) editApplication(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	c, err := h.tenant.Client(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -150,7 +151,7 @@ func (h *Handler) editApplication(w http.ResponseWriter, r *http.Request, s tena
 	return nil
 }
 
-func (h *Handler) updateApplication(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) updateApplication(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	c, err := h.tenant.Client(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -215,7 +216,7 @@ func (h *Handler) findOrganization(ctx context.Context, idOrName string) (tenant
 }
 
 // rotateSecret makes a new secret, shown once by showSecret.
-func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	c, secret, err := h.tenant.RotateClientSecret(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -225,7 +226,7 @@ func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request, s tenant.
 
 // showSecret is the page after creating an application or rotating its secret: the secret the first
 // time, and after that a note that it was shown once.
-func (h *Handler) showSecret(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) showSecret(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	c, err := h.tenant.Client(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -236,7 +237,7 @@ func (h *Handler) showSecret(w http.ResponseWriter, r *http.Request, s tenant.Ad
 	return nil
 }
 
-func (h *Handler) confirmDeleteApplication(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) confirmDeleteApplication(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	c, err := h.tenant.Client(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -257,7 +258,7 @@ func (h *Handler) confirmDeleteApplication(w http.ResponseWriter, r *http.Reques
 	return nil
 }
 
-func (h *Handler) deleteApplication(w http.ResponseWriter, r *http.Request, _ tenant.AdminSession) error {
+func (h *Handler) deleteApplication(w http.ResponseWriter, r *http.Request, _ admins.Session) error {
 	if err := h.tenant.DeleteClient(r.Context(), r.PathValue("id")); err != nil {
 		return err
 	}

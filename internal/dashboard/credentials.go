@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -69,12 +70,12 @@ type applicationCredentials struct {
 	Form          credentialForm
 }
 
-func (h *Handler) applicationCredentials(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) applicationCredentials(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	return h.renderCredentials(w, r, s, http.StatusOK, r.PathValue("id"), credentialForm{Alg: tenant.CredentialAlgs[0]}, nil)
 }
 
 // renderCredentials shows the tab, with the add form as given and the refusal, if any.
-func (h *Handler) renderCredentials(w http.ResponseWriter, r *http.Request, s tenant.AdminSession, status int, clientID string, f credentialForm, errs formErrors) error {
+func (h *Handler) renderCredentials(w http.ResponseWriter, r *http.Request, s admins.Session, status int, clientID string, f credentialForm, errs formErrors) error {
 	ctx := r.Context()
 	c, err := h.tenant.Client(ctx, clientID)
 	if err != nil {
@@ -106,7 +107,7 @@ var credentialFields = []string{"name", "alg", "pem", "expires_at"}
 // expiryLayout is the value of an <input type="date">; the credential expires at 00:00 UTC that day.
 const expiryLayout = "2006-01-02"
 
-func (h *Handler) addCredential(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) addCredential(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	clientID := r.PathValue("id")
 	f := credentialForm{
 		Name:      strings.TrimSpace(r.PostForm.Get("name")),
@@ -140,7 +141,7 @@ func (h *Handler) addCredential(w http.ResponseWriter, r *http.Request, s tenant
 	return h.renderCredentials(w, r, s, http.StatusUnprocessableEntity, clientID, f, errs)
 }
 
-func (h *Handler) deleteCredential(w http.ResponseWriter, r *http.Request, _ tenant.AdminSession) error {
+func (h *Handler) deleteCredential(w http.ResponseWriter, r *http.Request, _ admins.Session) error {
 	clientID := r.PathValue("id")
 	if err := h.tenant.DeleteClientCredential(r.Context(), clientID, r.PathValue("credential")); err != nil {
 		return err
@@ -150,7 +151,7 @@ func (h *Handler) deleteCredential(w http.ResponseWriter, r *http.Request, _ ten
 
 // setAuthentication switches the application to private_key_jwt with all its credentials (which removes
 // its secret), or back to a secret method (which then has no secret until it is rotated).
-func (h *Handler) setAuthentication(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) setAuthentication(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	ctx := r.Context()
 	clientID := r.PathValue("id")
 	method := r.PostForm.Get("method")

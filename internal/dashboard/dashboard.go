@@ -1,7 +1,8 @@
 // Package dashboard serves the administrators' web UI under /dashboard/: server-rendered html/template
 // pages, with their stylesheet and script embedded in the binary. It is a face of the tenant package,
 // like the Management API: every change goes through tenant.Service, and a refusal is shown next to the
-// field its Property names; no rule is written here.
+// field its Property names; no rule is written here. Administrators sign in through package admins,
+// which keeps their accounts and sessions.
 package dashboard
 
 import (
@@ -9,27 +10,37 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strings"
 	"time"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
-// Tenant is what the dashboard calls: the tenant's operations, and the administrators' sessions.
+// Tenant is what the dashboard changes: the tenant's operations.
 type Tenant interface {
 	tenant.Operations
-	SignIn(ctx context.Context, email, password string) (tenant.AdminSession, error)
-	AdminSession(ctx context.Context, token string) (tenant.AdminSession, error)
-	SignOut(ctx context.Context, token string) error
 }
 
 var _ Tenant = (*tenant.Service)(nil)
+
+// Admins lets administrators in: their sign-in and sessions (package admins).
+type Admins interface {
+	// SignIn: admins.ErrWrongCredentials for a wrong email or password, admins.ErrBusy when the password
+	// cannot be checked now.
+	SignIn(ctx context.Context, email, password string) (admins.Session, error)
+	// Session: admins.ErrSessionNotFound when the token has no live session.
+	Session(ctx context.Context, token string) (admins.Session, error)
+	SignOut(ctx context.Context, token string) error
+}
+
+var _ Admins = (*admins.Service)(nil)
 
 // Config is what the dashboard needs.
 type Config struct {
 	Issuer string // the public base URL with a trailing slash; https makes the cookies Secure
 	Tenant Tenant
+	Admins Admins
 	Logger *slog.Logger     // nil: discard
 	Now    func() time.Time // the sign-in rate limit's clock; nil: time.Now
 }
@@ -39,12 +50,11 @@ type Handler struct {
 	issuer  string
 	secure  bool
 	tenant  Tenant
+	admins  Admins
 	log     *slog.Logger
 	pages   pages
 	static  staticFiles
 	limiter *limiter
-	// hashSlots bounds concurrent sign-ins: each costs an argon2id hash of 19 MiB.
-	hashSlots chan struct{}
 	// cop refuses cross-origin form posts by their Sec-Fetch-Site and Origin headers.
 	cop *http.CrossOriginProtection
 }
@@ -68,15 +78,15 @@ func New(cfg Config) *Handler {
 	}
 	static := newStaticFiles()
 	h := &Handler{
-		issuer:    cfg.Issuer,
-		secure:    strings.HasPrefix(cfg.Issuer, "https://"),
-		tenant:    cfg.Tenant,
-		log:       log,
-		pages:     mustParsePages(static.url),
-		static:    static,
-		limiter:   newLimiter(maxSignInFailures, signInWindow, now),
-		hashSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
-		cop:       http.NewCrossOriginProtection(),
+		issuer:  cfg.Issuer,
+		secure:  strings.HasPrefix(cfg.Issuer, "https://"),
+		tenant:  cfg.Tenant,
+		admins:  cfg.Admins,
+		log:     log,
+		pages:   mustParsePages(static.url),
+		static:  static,
+		limiter: newLimiter(maxSignInFailures, signInWindow, now),
+		cop:     http.NewCrossOriginProtection(),
 	}
 	// Browsers that send Origin but not Sec-Fetch-Site are judged by Origin against Host, which a
 	// reverse proxy may rewrite: the issuer's own origin is always this dashboard.
@@ -146,7 +156,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 }
 
 // home is the landing page after sign-in: the applications, where most work starts.
-func (h *Handler) home(w http.ResponseWriter, r *http.Request, _ tenant.AdminSession) error {
+func (h *Handler) home(w http.ResponseWriter, r *http.Request, _ admins.Session) error {
 	http.Redirect(w, r, "/dashboard/applications", http.StatusSeeOther)
 	return nil
 }

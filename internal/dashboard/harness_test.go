@@ -12,9 +12,12 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/orgauth/orgauth/internal/admins"
+	"github.com/orgauth/orgauth/internal/password"
 	"github.com/orgauth/orgauth/internal/store/sqlstore"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
@@ -22,8 +25,9 @@ import (
 const (
 	testEmail    = "ada@example.com"
 	testPassword = "correct horse battery staple"
-	// testPasswordHash is testPassword's argon2id hash, made once with tenant's parameters: hashing costs
-	// about a second under the race detector, and every harness needs an administrator.
+	// testPasswordHash is testPassword's argon2id hash, made once with the parameters package password
+	// uses by default (and tenant used before package admins): hashing costs about a second under the
+	// race detector, and every harness needs an administrator.
 	testPasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$38jOjMsSa4lv+6CEcn1TAw$jeb++K+UHf0yqvQoRcA6amrGkoaqhvmE1RAVK1DfNMo"
 )
 
@@ -32,6 +36,7 @@ const (
 type harness struct {
 	t      *testing.T
 	tenant *tenant.Service
+	hasher *switchHasher // the administrators' password hasher, which a test may make busy
 	srv    *httptest.Server
 	client *http.Client
 	clock  *clock
@@ -74,12 +79,18 @@ func newHarnessFor(t *testing.T, issuer string) *harness {
 		t.Fatal(err)
 	}
 	clk := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	admin := tenant.Admin{ID: "adm_0000000000000001", Email: testEmail, PasswordHash: testPasswordHash, CreatedAt: clk.now, UpdatedAt: clk.now}
+	admin := admins.Admin{ID: "adm_0000000000000001", Email: testEmail, PasswordHash: testPasswordHash, CreatedAt: clk.now, UpdatedAt: clk.now}
 	if err := st.CreateAdmin(ctx, admin); err != nil {
 		t.Fatal(err)
 	}
+	// The production hasher, waiting longer for a slot so that a slow test run never sees it busy.
+	ph, err := password.NewHasher(password.Options{Wait: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasher := &switchHasher{Hasher: ph}
 	mux := http.NewServeMux()
-	New(Config{Issuer: issuer, Tenant: ten, Now: clk.Now}).Mount(mux)
+	New(Config{Issuer: issuer, Tenant: ten, Admins: admins.New(st, admins.Options{Hasher: hasher}), Now: clk.Now}).Mount(mux)
 	var srv *httptest.Server
 	if strings.HasPrefix(issuer, "https://") {
 		srv = httptest.NewTLSServer(mux)
@@ -91,7 +102,35 @@ func newHarnessFor(t *testing.T, issuer string) *harness {
 	client := srv.Client()
 	client.Jar = jar
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &harness{t: t, tenant: ten, srv: srv, client: client, clock: clk}
+	return &harness{t: t, tenant: ten, hasher: hasher, srv: srv, client: client, clock: clk}
+}
+
+// switchHasher is a password hasher with a switch that makes it busy, as when every hashing slot stays
+// taken for longer than the hasher waits.
+type switchHasher struct {
+	*password.Hasher
+	busy atomic.Bool
+}
+
+func (h *switchHasher) Hash(ctx context.Context, pw string) (string, error) {
+	if h.busy.Load() {
+		return "", password.ErrBusy
+	}
+	return h.Hasher.Hash(ctx, pw)
+}
+
+func (h *switchHasher) Verify(ctx context.Context, hash, pw string) (bool, bool, error) {
+	if h.busy.Load() {
+		return false, false, password.ErrBusy
+	}
+	return h.Hasher.Verify(ctx, hash, pw)
+}
+
+func (h *switchHasher) VerifyUnknown(ctx context.Context, pw string) error {
+	if h.busy.Load() {
+		return password.ErrBusy
+	}
+	return h.Hasher.VerifyUnknown(ctx, pw)
 }
 
 // page is an answer: status, headers and body.

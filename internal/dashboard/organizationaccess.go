@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -25,7 +26,7 @@ type organizationAccess struct {
 
 // organizationAccess is the Machine to Machine Access tab: the grants associated with the organization,
 // then those that reach every organization (allow_any_organization).
-func (h *Handler) organizationAccess(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) organizationAccess(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	ctx := r.Context()
 	o, err := h.tenant.Organization(ctx, r.PathValue("id"))
 	if err != nil {
@@ -77,7 +78,7 @@ type accessChoice struct {
 	Reason string // why it cannot be added; empty when it can
 }
 
-func (h *Handler) addAccessPage(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) addAccessPage(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	data, err := h.loadAddAccess(r.Context(), r.PathValue("id"), r.URL.Query().Get("client_id"))
 	if err != nil {
 		return err
@@ -136,7 +137,7 @@ func (h *Handler) loadAddAccess(ctx context.Context, orgID, clientID string) (ad
 
 // addAccess associates the chosen grant with the organization. Once the organization is known to
 // exist, any refusal (no grant chosen, organization support None, the limit) concerns the choice.
-func (h *Handler) addAccess(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) addAccess(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	o, err := h.tenant.Organization(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -158,7 +159,7 @@ func (h *Handler) addAccess(w http.ResponseWriter, r *http.Request, s tenant.Adm
 	return nil
 }
 
-func (h *Handler) removeAccess(w http.ResponseWriter, r *http.Request, _ tenant.AdminSession) error {
+func (h *Handler) removeAccess(w http.ResponseWriter, r *http.Request, _ admins.Session) error {
 	orgID := r.PathValue("id")
 	if err := h.tenant.RemoveOrganizationClientGrant(r.Context(), orgID, r.PathValue("grant")); err != nil {
 		return err

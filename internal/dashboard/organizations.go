@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -22,7 +23,7 @@ type organizationList struct {
 // listOrganizations pages through the organizations by checkpoint (from/take), which costs the same on
 // the thousandth page as on the first: nothing counts or skips the table. The search box finds the
 // organizations whose name starts with what was typed, or the one with that org_ id.
-func (h *Handler) listOrganizations(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) listOrganizations(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	ctx := r.Context()
 	query := strings.TrimSpace(r.URL.Query().Get("q"))
 	from := r.URL.Query().Get("from")
@@ -66,7 +67,7 @@ type organizationChoice struct {
 
 // searchOrganizations suggests up to 20 organizations whose name starts with q, for the pickers that
 // must stay usable with 100,000 organizations.
-func (h *Handler) searchOrganizations(w http.ResponseWriter, r *http.Request, _ tenant.AdminSession) error {
+func (h *Handler) searchOrganizations(w http.ResponseWriter, r *http.Request, _ admins.Session) error {
 	l, err := h.tenant.SearchOrganizations(r.Context(), strings.TrimSpace(r.URL.Query().Get("q")), tenant.Page{Checkpoint: true, Limit: 20})
 	if err != nil {
 		return err
@@ -171,12 +172,12 @@ func (f organizationForm) metadata() map[string]string {
 	return m
 }
 
-func (h *Handler) newOrganization(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) newOrganization(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	h.page(w, r, s, http.StatusOK, "organization_new", view{Title: "New organization", Section: "organizations", Data: organizationForm{}})
 	return nil
 }
 
-func (h *Handler) createOrganization(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) createOrganization(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	f, _ := readOrganizationForm(r)
 	in := tenant.OrganizationInput{Name: f.Name}
 	if f.DisplayName != "" {
@@ -194,7 +195,7 @@ func (h *Handler) createOrganization(w http.ResponseWriter, r *http.Request, s t
 	return nil
 }
 
-func (h *Handler) editOrganization(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) editOrganization(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	o, err := h.tenant.Organization(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -204,7 +205,7 @@ func (h *Handler) editOrganization(w http.ResponseWriter, r *http.Request, s ten
 	return nil
 }
 
-func (h *Handler) updateOrganization(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) updateOrganization(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	o, err := h.tenant.Organization(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -231,7 +232,7 @@ func (h *Handler) updateOrganization(w http.ResponseWriter, r *http.Request, s t
 	return nil
 }
 
-func (h *Handler) confirmDeleteOrganization(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) confirmDeleteOrganization(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	o, err := h.tenant.Organization(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -247,7 +248,7 @@ func (h *Handler) confirmDeleteOrganization(w http.ResponseWriter, r *http.Reque
 	return nil
 }
 
-func (h *Handler) deleteOrganization(w http.ResponseWriter, r *http.Request, _ tenant.AdminSession) error {
+func (h *Handler) deleteOrganization(w http.ResponseWriter, r *http.Request, _ admins.Session) error {
 	if err := h.tenant.DeleteOrganization(r.Context(), r.PathValue("id")); err != nil {
 		return err
 	}

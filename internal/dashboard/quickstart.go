@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -46,7 +47,7 @@ func (h *Handler) snippetAuthOf(ctx context.Context, c tenant.Client) (snippetAu
 	return a, nil
 }
 
-func (h *Handler) quickStart(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) quickStart(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	ctx := r.Context()
 	c, err := h.tenant.Client(ctx, r.PathValue("id"))
 	if err != nil {

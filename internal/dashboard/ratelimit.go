@@ -84,6 +84,21 @@ func (l *limiter) succeeded(key string) {
 	l.mu.Unlock()
 }
 
+// abandon forgets one attempt of key's that begin recorded and that was never judged (the password
+// could not be checked), so that a busy server does not count against the person.
+func (l *limiter) abandon(key string) {
+	key = limiterKey(key)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch times := l.attempts[key]; len(times) {
+	case 0:
+	case 1:
+		l.drop(key)
+	default:
+		l.attempts[key] = times[:len(times)-1]
+	}
+}
+
 // recent returns key's attempts within the window, dropping older ones; nil when there are none, and
 // then key is no longer in the table.
 func (l *limiter) recent(key string, now time.Time) []time.Time {

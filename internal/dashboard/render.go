@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/logattr"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
@@ -87,7 +88,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 }
 
 // page renders a page for a signed-in administrator.
-func (h *Handler) page(w http.ResponseWriter, r *http.Request, s tenant.AdminSession, status int, name string, v view) {
+func (h *Handler) page(w http.ResponseWriter, r *http.Request, s admins.Session, status int, name string, v view) {
 	v.Admin = s.Admin.Email
 	v.CSRF = s.Session.CSRFToken
 	if v.Notice == "" {
@@ -112,7 +113,7 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int
 
 // fail answers an error a page returned: a tenant refusal shows its message, anything else is logged
 // and shown as an internal error without details.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s tenant.AdminSession, err error) {
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s admins.Session, err error) {
 	var status int
 	var next errorView
 	message := "Something went wrong on our side. Try again; if it keeps happening, the server log has the details."

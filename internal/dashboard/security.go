@@ -8,7 +8,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/orgauth/orgauth/internal/tenant"
+	"github.com/orgauth/orgauth/internal/admins"
 )
 
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere, except organization logos
@@ -30,7 +30,7 @@ const (
 )
 
 // pageFunc serves a page for a signed-in administrator; an error it returns is rendered by fail.
-type pageFunc func(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error
+type pageFunc func(w http.ResponseWriter, r *http.Request, s admins.Session) error
 
 // protect adds the security headers to every dashboard answer and refuses cross-origin form posts
 // (by Sec-Fetch-Site and Origin) before any token is even looked at.
@@ -57,8 +57,8 @@ func (h *Handler) signedIn(fn pageFunc) http.Handler {
 		if c, err := r.Cookie(h.cookieName(sessionCookie)); err == nil {
 			token = c.Value
 		}
-		s, err := h.tenant.AdminSession(r.Context(), token)
-		if errors.Is(err, tenant.ErrSessionNotFound) {
+		s, err := h.admins.Session(r.Context(), token)
+		if errors.Is(err, admins.ErrSessionNotFound) {
 			target := "/dashboard/signin"
 			if r.Method == http.MethodGet {
 				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
@@ -67,7 +67,7 @@ func (h *Handler) signedIn(fn pageFunc) http.Handler {
 			return
 		}
 		if err != nil {
-			h.fail(w, r, tenant.AdminSession{}, err)
+			h.fail(w, r, admins.Session{}, err)
 			return
 		}
 		if r.Method == http.MethodPost {

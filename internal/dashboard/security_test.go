@@ -261,6 +261,37 @@ func TestSignInRateLimit(t *testing.T) {
 	})
 }
 
+// TestSignInBusy: when the server is hashing as many passwords as it allows, a sign-in is refused with
+// a page that says to try again, not an internal error; the refusal is no failed attempt.
+func TestSignInBusy(t *testing.T) {
+	h := newHarness(t)
+	h.hasher.busy.Store(true)
+	for _, email := range []string{testEmail, "eve@example.com"} {
+		t.Run("fail/"+email+" is asked to try again", func(t *testing.T) {
+			for range maxSignInFailures + 1 {
+				p := h.trySignIn(email, testPassword)
+				wantStatus(t, p, http.StatusTooManyRequests)
+				wantBody(t, p, "Too many sign-ins are being checked right now. Wait a few seconds and sign in again.",
+					`value="`+email+`"`, `name="csrf"`)
+				if got := p.header.Get("Retry-After"); got != "5" {
+					t.Errorf("Retry-After %q, want 5", got)
+				}
+				for _, c := range (&http.Response{Header: p.header}).Cookies() {
+					if c.Name == sessionCookie {
+						t.Fatalf("a session cookie was set: %+v", c)
+					}
+				}
+			}
+			wantRedirect(t, h.get("/dashboard/apis"), "/dashboard/signin")
+		})
+	}
+	t.Run("once the hasher is free the password works: busy refusals were not counted as failures", func(t *testing.T) {
+		h.hasher.busy.Store(false)
+		wantRedirect(t, h.trySignIn(testEmail, testPassword), "/dashboard/")
+		wantStatus(t, h.get("/dashboard/apis"), http.StatusOK)
+	})
+}
+
 func TestLimiter(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	l := newLimiter(2, time.Minute, func() time.Time { return now })
@@ -280,6 +311,24 @@ func TestLimiter(t *testing.T) {
 	if l.begin("k") != 0 {
 		t.Fatal("success did not clear the count")
 	}
+	t.Run("an abandoned attempt is not counted", func(t *testing.T) {
+		l := newLimiter(2, time.Minute, func() time.Time { return now })
+		l.begin("k")
+		l.begin("k")
+		l.abandon("k")
+		if wait := l.begin("k"); wait != 0 {
+			t.Fatalf("attempt after an abandoned one refused, wait %v", wait)
+		}
+		if wait := l.begin("k"); wait != time.Minute {
+			t.Fatalf("third counted attempt wait %v, want 1m", wait)
+		}
+		l.abandon("k")
+		l.abandon("k")
+		l.abandon("k") // more than there are: no effect
+		if _, ok := l.attempts["k"]; ok || l.bytes != 0 {
+			t.Fatalf("abandoning every attempt left the key: %v, %d bytes", l.attempts["k"], l.bytes)
+		}
+	})
 	t.Run("the table stays bounded", func(t *testing.T) {
 		l := newLimiter(5, time.Hour, func() time.Time { return now })
 		for i := range maxLimiterKeys + 10 {
@@ -342,7 +391,7 @@ func newHarnessSharing(t *testing.T, h *harness) *harness {
 	jar, _ := newJar()
 	client := *h.client
 	client.Jar = jar
-	return &harness{t: t, tenant: h.tenant, srv: h.srv, client: &client, clock: h.clock}
+	return &harness{t: t, tenant: h.tenant, hasher: h.hasher, srv: h.srv, client: &client, clock: h.clock}
 }
 
 func cookieNamed(t *testing.T, p page, name string) *http.Cookie {

@@ -3,10 +3,11 @@ package dashboard
 import (
 	"net/http"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
-func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request, s tenant.AdminSession) error {
+func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request, s admins.Session) error {
 	set, err := h.tenant.Settings(r.Context())
 	if err != nil {
 		return err
@@ -15,7 +16,7 @@ func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request, s tenant.
 	return nil
 }
 
-func (h *Handler) updateSettings(w http.ResponseWriter, r *http.Request, _ tenant.AdminSession) error {
+func (h *Handler) updateSettings(w http.ResponseWriter, r *http.Request, _ admins.Session) error {
 	allowNames := r.PostForm.Get("allow_organization_name_in_authentication_api") != ""
 	if _, err := h.tenant.UpdateSettings(r.Context(), tenant.SettingsPatch{AllowOrganizationNameInAuthenticationAPI: &allowNames}); err != nil {
 		return err

@@ -7,10 +7,11 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/orgauth/orgauth/internal/tenant"
+	"github.com/orgauth/orgauth/internal/admins"
 )
 
 type signInView struct {
@@ -24,7 +25,7 @@ type signInView struct {
 // cookie nor set it (SameSite, and __Host- with TLS).
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(h.cookieName(sessionCookie)); err == nil {
-		if _, err := h.tenant.AdminSession(r.Context(), c.Value); err == nil {
+		if _, err := h.admins.Session(r.Context(), c.Value); err == nil {
 			http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 			return
 		}
@@ -61,40 +62,44 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, r, http.StatusTooManyRequests, v, "")
 		return
 	}
-	s, err := h.signInSlot(r, v.Email, r.PostForm.Get("password"))
-	if errors.Is(err, tenant.ErrWrongCredentials) {
+	s, err := h.admins.SignIn(r.Context(), v.Email, r.PostForm.Get("password"))
+	switch {
+	case errors.Is(err, admins.ErrWrongCredentials):
 		h.log.InfoContext(r.Context(), "dashboard sign-in refused", "ip", clientAddress(r))
-		v.Error = tenant.ErrWrongCredentials.Message
+		v.Error = admins.ErrWrongCredentials.Message
 		h.renderSignIn(w, r, http.StatusUnauthorized, v, "")
 		return
-	}
-	if err != nil {
-		h.fail(w, r, tenant.AdminSession{}, err)
+	case errors.Is(err, admins.ErrBusy):
+		// The password was not checked: no guess was made, so the attempt does not count as a failure.
+		h.limiter.abandon(key)
+		h.log.WarnContext(r.Context(), "dashboard sign-in refused: too many passwords being hashed at once", "ip", clientAddress(r))
+		v.Error = busyMessage
+		w.Header().Set("Retry-After", strconv.Itoa(busyRetryAfter))
+		h.renderSignIn(w, r, http.StatusTooManyRequests, v, "")
+		return
+	case err != nil:
+		h.fail(w, r, admins.Session{}, err)
 		return
 	}
 	h.limiter.succeeded(key)
 	h.log.InfoContext(r.Context(), "dashboard sign-in", "session", s)
 	h.setCookie(w, signInCookie, "", -1)
-	// No MaxAge: the cookie ends with the browser; the store ends the session after tenant.SessionLifetime.
+	// No MaxAge: the cookie ends with the browser; the store ends the session after admins.SessionLifetime.
 	h.setCookie(w, sessionCookie, s.Token, 0)
 	http.Redirect(w, r, v.Next, http.StatusSeeOther)
 }
 
-// signInSlot runs a sign-in once one of the hashing slots is free, so that a burst of sign-ins cannot
-// take more memory than the slots allow.
-func (h *Handler) signInSlot(r *http.Request, email, password string) (tenant.AdminSession, error) {
-	select {
-	case h.hashSlots <- struct{}{}:
-		defer func() { <-h.hashSlots }()
-	case <-r.Context().Done():
-		return tenant.AdminSession{}, r.Context().Err()
-	}
-	return h.tenant.SignIn(r.Context(), email, password)
-}
+// A sign-in the server could not check now, because too many passwords are being hashed at once (the
+// hasher bounds them, so that a burst of sign-ins cannot take all memory and CPU): the person waits a
+// moment and sends the form again.
+const (
+	busyMessage    = "Too many sign-ins are being checked right now. Wait a few seconds and sign in again."
+	busyRetryAfter = 5 // seconds
+)
 
-func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, _ tenant.AdminSession) error {
+func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, _ admins.Session) error {
 	if c, err := r.Cookie(h.cookieName(sessionCookie)); err == nil {
-		if err := h.tenant.SignOut(r.Context(), c.Value); err != nil {
+		if err := h.admins.SignOut(r.Context(), c.Value); err != nil {
 			return err
 		}
 	}

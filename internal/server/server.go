@@ -17,11 +17,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/dashboard"
 	"github.com/orgauth/orgauth/internal/keys"
 	"github.com/orgauth/orgauth/internal/mgmt"
 	"github.com/orgauth/orgauth/internal/oauth"
+	"github.com/orgauth/orgauth/internal/password"
 	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/store/sqlstore"
 	"github.com/orgauth/orgauth/internal/tenant"
@@ -36,6 +38,7 @@ type Server struct {
 	log     *slog.Logger
 	store   store.Store
 	tenant  *tenant.Service
+	admins  *admins.Service
 	keys    *keys.Manager
 	handler http.Handler
 
@@ -78,8 +81,14 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	if set := setVars("ORGAUTH_BOOTSTRAP_CLIENT_ID", cfg.BootstrapClientID, "ORGAUTH_BOOTSTRAP_CLIENT_SECRET", cfg.BootstrapClientSecret); set != "" && !s.Bootstrap.Created {
 		s.log.WarnContext(ctx, "bootstrap settings ignored: the store already has its admin application; they apply only to a store's first start", "ignored", set)
 	}
+	// One password hasher for every login, so that its bound on concurrent hashes holds for the process.
+	hasher, err := password.NewHasher(password.Options{})
+	if err != nil {
+		return fmt.Errorf("password hasher: %w", err)
+	}
+	s.admins = admins.New(s.store, admins.Options{Hasher: hasher, Logger: s.log})
 	if cfg.BootstrapAdminEmail != "" {
-		created, err := s.tenant.BootstrapAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword)
+		created, err := s.admins.Bootstrap(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword)
 		if err != nil {
 			return err
 		}
@@ -101,7 +110,7 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 		return err
 	}
 	mgmt.New(mgmt.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Verifier: verifier, Logger: s.log}).Mount(mux)
-	dashboard.New(dashboard.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Logger: s.log}).Mount(mux)
+	dashboard.New(dashboard.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Admins: s.admins, Logger: s.log}).Mount(mux)
 	s.handler = withCommon(mux, s.log)
 	return nil
 }

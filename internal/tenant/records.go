@@ -37,12 +37,6 @@ type BrandingColors = store.BrandingColors
 // TenantSettings are the tenant-wide switches.
 type TenantSettings = store.TenantSettings
 
-// Admin is a tenant administrator who signs in to the dashboard (AdminSession.Admin).
-type Admin = store.Admin
-
-// Session is a signed-in dashboard session (AdminSession.Session).
-type Session = store.Session
-
 // Page selects a page of a list: offset paging (Offset, Limit) or checkpoint paging (Checkpoint, From, Limit).
 type Page = store.Page
 
