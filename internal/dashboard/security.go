@@ -24,9 +24,9 @@ const csrfField = "csrf"
 
 // Cookie names; with TLS they get the __Host- prefix, so that no subdomain can set or shadow them.
 const (
-	sessionCookie = "orgauth_session"
-	signInCookie  = "orgauth_signin" // the sign-in form's CSRF token, before there is a session
-	secretCookie  = "orgauth_secret" // a new client secret on its way to the one page that shows it
+	sessionCookie = "orgauth_dashboard" // not orgauth_session: that is the people's login session (internal/login)
+	signInCookie  = "orgauth_signin"    // the sign-in form's CSRF token, before there is a session
+	secretCookie  = "orgauth_secret"    // a new client secret on its way to the one page that shows it
 )
 
 // pageFunc serves a page for a signed-in administrator; an error it returns is rendered by fail.
