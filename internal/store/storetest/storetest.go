@@ -73,6 +73,16 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"bootstrap", testBootstrap},
 		{"admins", testAdmins},
 		{"sessions", testSessions},
+		{"connections", testConnections},
+		{"users", testUsers},
+		{"members", testMembers},
+		{"roles", testRoles},
+		{"organization connections", testOrganizationConnections},
+		{"invitations", testInvitations},
+		{"login sessions", testLoginSessions},
+		{"authorization codes", testAuthorizationCodes},
+		{"refresh tokens", testRefreshTokens},
+		{"people writes", testPeopleWrites},
 		{"version", testVersion},
 		{"changes", testChanges},
 	}
@@ -125,6 +135,7 @@ func (f *fixture) newResourceServer() store.ResourceServer {
 		Scopes:        []store.Scope{{Value: "read:things", Description: "Read things"}},
 		SigningAlg:    "RS256",
 		TokenLifetime: 86400,
+		TokenDialect:  store.DialectAccessToken,
 		CreatedAt:     at(n),
 		UpdatedAt:     at(n),
 	}
@@ -139,6 +150,8 @@ func (f *fixture) newClient() store.Client {
 		GrantTypes:              []string{"client_credentials"},
 		TokenEndpointAuthMethod: "client_secret_post",
 		SecretHash:              []byte{byte(n), 1, 2, 3},
+		IDTokenLifetime:         3600,
+		RefreshToken:            store.DefaultRefreshTokenConfig(),
 		CreatedAt:               at(n),
 		UpdatedAt:               at(n),
 	}
