@@ -28,7 +28,6 @@ func addMember(ctx context.Context, c conn, orgSeq, userSeq int64, joinedAt time
 func (s *Store) AddOrganizationMembers(ctx context.Context, orgID string, userIDs []string, joinedAt time.Time) ([]string, error) {
 	var added []string
 	err := s.write(ctx, func(c conn) error {
-		added = nil // a retry starts afresh
 		orgSeq, err := organizationSeq(ctx, c, orgID, false)
 		if err != nil {
 			return err

@@ -47,9 +47,14 @@ func (f *fixture) getRefreshToken(hash []byte) store.RefreshToken {
 // an hour later.
 func (f *fixture) rotate(hash []byte, now time.Time, leeway time.Duration) (store.RefreshToken, []byte, error) {
 	next := f.hash("next refresh token")
-	t, err := f.s.RotateRefreshToken(f.ctx, store.RefreshTokenUse{TokenHash: hash, NextHash: next, Now: now,
-		IdleExpiresAt: now.Add(time.Hour), Leeway: leeway})
+	t, err := f.rotateTo(hash, next, now, leeway)
 	return t, next, err
+}
+
+// rotateTo is rotate with the next token given, safe to call from several goroutines.
+func (f *fixture) rotateTo(hash, next []byte, now time.Time, leeway time.Duration) (store.RefreshToken, error) {
+	return f.s.RotateRefreshToken(f.ctx, store.RefreshTokenUse{TokenHash: hash, NextHash: next, Now: now,
+		IdleExpiresAt: now.Add(time.Hour), Leeway: leeway})
 }
 
 func testRefreshTokens(t *testing.T, open opener) {
@@ -237,9 +242,12 @@ func testRefreshTokens(t *testing.T, open opener) {
 			const users = 4
 			errs := make([]error, users)
 			nexts := make([][]byte, users)
+			for i := range nexts {
+				nexts[i] = f.hash("next refresh token")
+			}
 			var wg sync.WaitGroup
 			for i := range users {
-				wg.Go(func() { _, nexts[i], errs[i] = f.rotate(tok.TokenHash, tok.CreatedAt.Add(time.Second), 0) })
+				wg.Go(func() { _, errs[i] = f.rotateTo(tok.TokenHash, nexts[i], tok.CreatedAt.Add(time.Second), 0) })
 			}
 			wg.Wait()
 			wins := 0
