@@ -335,14 +335,16 @@ type Store interface {
 	GetSystemResourceServer(ctx context.Context) (ResourceServer, error)
 	ListResourceServers(ctx context.Context, p Page) (List[ResourceServer], error)
 	UpdateResourceServer(ctx context.Context, id string, fn func(*ResourceServer) error) (ResourceServer, error)
-	// DeleteResourceServer also deletes its client grants and their organization associations.
+	// DeleteResourceServer also deletes its client grants and their organization associations, and
+	// removes its permissions from roles.
 	DeleteResourceServer(ctx context.Context, id string) error
 
 	CreateClient(ctx context.Context, c Client) error // ErrNotFound: default organization missing
 	GetClient(ctx context.Context, clientID string) (Client, error)
 	ListClients(ctx context.Context, p Page) (List[Client], error)
 	UpdateClient(ctx context.Context, clientID string, fn func(*Client) error) (Client, error)
-	// DeleteClient also deletes its client grants and their organization associations, and its credentials.
+	// DeleteClient also deletes its client grants and their organization associations, its credentials,
+	// its invitations, authorization codes and refresh tokens, and its place among connections' clients.
 	DeleteClient(ctx context.Context, clientID string) error
 
 	// CreateClientWithCredentials creates c and its credentials together or not at all.
@@ -376,8 +378,9 @@ type Store interface {
 	// byte; "" matches all), in creation order.
 	SearchOrganizations(ctx context.Context, namePrefix string, p Page) (List[Organization], error)
 	UpdateOrganization(ctx context.Context, id string, fn func(*Organization) error) (Organization, error)
-	// DeleteOrganization also deletes its associations and clears every client's default organization
-	// that pointed at it.
+	// DeleteOrganization also deletes its associations, its members and their roles in it, its
+	// connection entries, its invitations, and the authorization codes and refresh tokens issued with
+	// it, and clears every client's default organization that pointed at it.
 	DeleteOrganization(ctx context.Context, id string) error
 
 	// AddOrganizationClientGrant associates a grant with an organization. check runs inside the
