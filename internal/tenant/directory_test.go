@@ -330,7 +330,7 @@ func compareSnapshots(a, b *Snapshot) string {
 	switch {
 	case a.version != b.version:
 		return fmt.Sprintf("version %d, %d", a.version, b.version)
-	case a.settings != b.settings:
+	case !reflect.DeepEqual(a.settings, b.settings):
 		return fmt.Sprintf("settings %+v, %+v", a.settings, b.settings)
 	case !reflect.DeepEqual(a.apis, b.apis) || a.managementAPI != b.managementAPI:
 		return fmt.Sprintf("APIs %v (%s), %v (%s)", a.apis, a.managementAPI, b.apis, b.managementAPI)

@@ -3,21 +3,26 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/orgauth/orgauth/internal/store"
 )
 
 const clientCols = `client_id, name, description, app_type, grant_types, token_endpoint_auth_method, secret_hash,
 	default_org_id, default_org_flows, organization_usage, organization_require_behavior, private_key_jwt_credentials,
+	callbacks, allowed_logout_urls, initiate_login_uri, organization_discovery_methods, id_token_lifetime, refresh_token,
 	created_at, updated_at`
 
 func scanClient(sc scanner) (store.Client, error) {
 	var (
-		c                                  store.Client
-		grantTypes, orgID, orgFlows, pkjwt *string
+		c                                       store.Client
+		grantTypes, orgID, orgFlows, pkjwt      *string
+		callbacks, logoutURLs, discoveryMethods *string
+		refreshToken                            string
 	)
 	if err := sc.Scan(&c.ClientID, &c.Name, &c.Description, &c.AppType, &grantTypes, &c.TokenEndpointAuthMethod,
 		&c.SecretHash, &orgID, &orgFlows, &c.OrganizationUsage, &c.OrganizationRequireBehavior, &pkjwt,
+		&callbacks, &logoutURLs, &c.InitiateLoginURI, &discoveryMethods, &c.IDTokenLifetime, &refreshToken,
 		utc{&c.CreatedAt}, utc{&c.UpdatedAt}); err != nil {
 		return c, err
 	}
@@ -27,6 +32,18 @@ func scanClient(sc scanner) (store.Client, error) {
 	}
 	if c.PrivateKeyJWTCredentials, err = decodeStrings(pkjwt); err != nil {
 		return c, fmt.Errorf("decode private_key_jwt credentials: %w", err)
+	}
+	if c.Callbacks, err = decodeStrings(callbacks); err != nil {
+		return c, fmt.Errorf("decode callbacks: %w", err)
+	}
+	if c.AllowedLogoutURLs, err = decodeStrings(logoutURLs); err != nil {
+		return c, fmt.Errorf("decode allowed logout URLs: %w", err)
+	}
+	if c.OrganizationDiscoveryMethods, err = decodeStrings(discoveryMethods); err != nil {
+		return c, fmt.Errorf("decode organization discovery methods: %w", err)
+	}
+	if c.RefreshToken, err = decodeRefreshToken(refreshToken); err != nil {
+		return c, fmt.Errorf("decode refresh token configuration: %w", err)
 	}
 	c.SecretHash = fromNullBytes(c.SecretHash)
 	c.DefaultOrganization, err = decodeDefaultOrganization(orgID, orgFlows)
@@ -53,8 +70,25 @@ func clientArgs(c store.Client) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	callbacks, err := encodeStrings(c.Callbacks)
+	if err != nil {
+		return nil, err
+	}
+	logoutURLs, err := encodeStrings(c.AllowedLogoutURLs)
+	if err != nil {
+		return nil, err
+	}
+	discoveryMethods, err := encodeStrings(c.OrganizationDiscoveryMethods)
+	if err != nil {
+		return nil, err
+	}
+	refreshToken, err := encodeRefreshToken(c.RefreshToken)
+	if err != nil {
+		return nil, err
+	}
 	return []any{c.Name, c.Description, c.AppType, grantTypes, c.TokenEndpointAuthMethod, nullBytes(c.SecretHash),
-		orgID, orgFlows, c.OrganizationUsage, c.OrganizationRequireBehavior, pkjwt}, nil
+		orgID, orgFlows, c.OrganizationUsage, c.OrganizationRequireBehavior, pkjwt,
+		callbacks, logoutURLs, c.InitiateLoginURI, discoveryMethods, c.IDTokenLifetime, refreshToken}, nil
 }
 
 func insertClient(ctx context.Context, c conn, cl store.Client) error {
@@ -63,7 +97,7 @@ func insertClient(ctx context.Context, c conn, cl store.Client) error {
 		return err
 	}
 	args = append(append([]any{cl.ClientID}, args...), cl.CreatedAt, cl.UpdatedAt)
-	_, err = c.exec(ctx, `INSERT INTO clients (`+clientCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	_, err = c.exec(ctx, `INSERT INTO clients (`+clientCols+`) VALUES (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
 	c.changed(store.ChangeClient, cl.ClientID)
 	return err
 }
@@ -104,7 +138,9 @@ func (s *Store) UpdateClient(ctx context.Context, clientID string, fn func(*stor
 			}
 			_, err = c.exec(ctx, `UPDATE clients SET name = ?, description = ?, app_type = ?, grant_types = ?,
 				token_endpoint_auth_method = ?, secret_hash = ?, default_org_id = ?, default_org_flows = ?,
-				organization_usage = ?, organization_require_behavior = ?, private_key_jwt_credentials = ?, updated_at = ?
+				organization_usage = ?, organization_require_behavior = ?, private_key_jwt_credentials = ?,
+				callbacks = ?, allowed_logout_urls = ?, initiate_login_uri = ?, organization_discovery_methods = ?,
+				id_token_lifetime = ?, refresh_token = ?, updated_at = ?
 				WHERE client_id = ?`,
 				append(args, cl.UpdatedAt, clientID)...)
 			c.changed(store.ChangeClient, clientID)

@@ -7,4 +7,8 @@
 //
 // Stored JSON (encoding.go) and paging cursors (paging.go) are the same on both engines, so data moves
 // between them as is.
+//
+// Writes of tenant data run in Store.write, which bumps the tenant version and records the changes;
+// what a person's login leaves behind (loginsessions.go, codes.go, refreshtokens.go, and a user's login
+// count) is written by Store.quiet or single statements, which bump nothing (see quiet).
 package sqlstore

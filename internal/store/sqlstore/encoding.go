@@ -32,7 +32,7 @@ func fromJSONText(col *string, dst any) error {
 }
 
 // fromJSONCollection decodes a slice or map column; NULL and empty read as nil.
-func fromJSONCollection[T ~[]string | ~[]scopeJSON | ~map[string]string](col *string) (T, error) {
+func fromJSONCollection[T ~[]string | ~[]scopeJSON | ~map[string]string | ~map[string]json.RawMessage](col *string) (T, error) {
 	var v T
 	if err := fromJSONText(col, &v); err != nil || len(v) == 0 {
 		return nil, err
@@ -81,6 +81,55 @@ func encodeMetadata(m map[string]string) (any, error) { return jsonText(m, len(m
 // decodeMetadata reads a column that encodeMetadata wrote.
 func decodeMetadata(col *string) (map[string]string, error) {
 	return fromJSONCollection[map[string]string](col)
+}
+
+// encodeObject is the column value of a JSON object kept key by key (user and invitation metadata):
+// NULL when empty. Each value is stored as given, compacted.
+func encodeObject(m map[string]json.RawMessage) (any, error) { return jsonText(m, len(m) == 0) }
+
+// decodeObject reads a column that encodeObject wrote.
+func decodeObject(col *string) (map[string]json.RawMessage, error) {
+	return fromJSONCollection[map[string]json.RawMessage](col)
+}
+
+// encodeDocument is the column value of an opaque JSON document (a connection's options), kept byte
+// for byte: NULL when empty.
+func encodeDocument(d json.RawMessage) any {
+	if len(d) == 0 {
+		return nil
+	}
+	return string(d)
+}
+
+// decodeDocument reads a column that encodeDocument wrote.
+func decodeDocument(col *string) json.RawMessage {
+	if col == nil || *col == "" {
+		return nil
+	}
+	return json.RawMessage(*col)
+}
+
+type refreshTokenJSON struct {
+	RotationType              string `json:"rotation_type"`
+	ExpirationType            string `json:"expiration_type"`
+	Leeway                    int    `json:"leeway"`
+	TokenLifetime             int    `json:"token_lifetime"`
+	IdleTokenLifetime         int    `json:"idle_token_lifetime"`
+	InfiniteTokenLifetime     bool   `json:"infinite_token_lifetime"`
+	InfiniteIdleTokenLifetime bool   `json:"infinite_idle_token_lifetime"`
+}
+
+// encodeRefreshToken is the column value of a client's refresh-token configuration: always an object,
+// in the shape migration 0005 gave the clients it found.
+func encodeRefreshToken(r store.RefreshTokenConfig) (any, error) {
+	return jsonText(refreshTokenJSON(r), false)
+}
+
+// decodeRefreshToken reads a column that encodeRefreshToken wrote.
+func decodeRefreshToken(col string) (store.RefreshTokenConfig, error) {
+	var v refreshTokenJSON
+	err := fromJSONText(&col, &v)
+	return store.RefreshTokenConfig(v), err
 }
 
 type brandingJSON struct {

@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/orgauth/orgauth/internal/store"
@@ -44,6 +46,14 @@ func TestStoredJSONShapes(t *testing.T) {
 		{"branding with colors", column(encodeBranding(&store.Branding{
 			Colors: &store.BrandingColors{Primary: "#0059d6", PageBackground: "#000000"},
 		})), `{"logo_url":"","colors":{"primary":"#0059d6","page_background":"#000000"}}`},
+		{"JSON object", column(encodeObject(map[string]json.RawMessage{"plan": json.RawMessage(`"gold"`),
+			"seats": json.RawMessage(`{ "max": 10 }`)})), `{"plan":"gold","seats":{"max":10}}`},
+		{"document", column(encodeDocument(json.RawMessage(`{ "b": 1, "a": [ ] }`)), nil), `{ "b": 1, "a": [ ] }`},
+		{"refresh-token configuration", column(encodeRefreshToken(store.RefreshTokenConfig{RotationType: "non-rotating",
+			ExpirationType: "non-expiring", Leeway: 1, TokenLifetime: 2, IdleTokenLifetime: 3, InfiniteTokenLifetime: true,
+			InfiniteIdleTokenLifetime: true})),
+			`{"rotation_type":"non-rotating","expiration_type":"non-expiring","leeway":1,"token_lifetime":2,` +
+				`"idle_token_lifetime":3,"infinite_token_lifetime":true,"infinite_idle_token_lifetime":true}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,6 +61,19 @@ func TestStoredJSONShapes(t *testing.T) {
 				t.Errorf("stored %v, want %s", tt.got, tt.want)
 			}
 		})
+	}
+}
+
+// TestMigrationDefaultsAreTheDefaultConfiguration: the clients migration 0005 found got the
+// configuration a client that sets none gets, in the shape encodeRefreshToken writes.
+func TestMigrationDefaultsAreTheDefaultConfiguration(t *testing.T) {
+	b, err := migrationFiles.ReadFile("migrations/0005_people.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := columnOf(t)(encodeRefreshToken(store.DefaultRefreshTokenConfig()))
+	if want := "DEFAULT '" + *def + "'"; !strings.Contains(string(b), want) {
+		t.Errorf("migration 0005 lacks %s", want)
 	}
 }
 
@@ -66,6 +89,8 @@ func TestEmptyValuesAreStoredAsNULLAndReadBackAsNil(t *testing.T) {
 		{"empty scopes", column(encodeScopes([]store.Scope{})), func(c *string) (any, error) { return decodeScopes(c) }},
 		{"empty metadata", column(encodeMetadata(map[string]string{})), func(c *string) (any, error) { return decodeMetadata(c) }},
 		{"no branding", column(encodeBranding(nil)), func(c *string) (any, error) { return decodeBranding(c) }},
+		{"empty object", column(encodeObject(map[string]json.RawMessage{})), func(c *string) (any, error) { return decodeObject(c) }},
+		{"empty document", column(encodeDocument(json.RawMessage{}), nil), func(c *string) (any, error) { return decodeDocument(c), nil }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -366,7 +366,7 @@ func TestLegacyDatabasesOpenWithTheirRows(t *testing.T) {
 		}
 		api := store.ResourceServer{ID: "rs1", Identifier: "https://api.example.com/", Name: "API",
 			Scopes: []store.Scope{{Value: "read:x", Description: "Read x"}}, SigningAlg: "RS256", TokenLifetime: 3600,
-			AllowOfflineAccess: true, CreatedAt: at(1), UpdatedAt: at(2)}
+			AllowOfflineAccess: true, TokenDialect: "access_token", CreatedAt: at(1), UpdatedAt: at(2)}
 		rs, err := s.GetResourceServer(ctx, "rs1")
 		check("resource server", rs, api, err)
 		rs, err = s.GetSystemResourceServer(ctx)
@@ -381,7 +381,8 @@ func TestLegacyDatabasesOpenWithTheirRows(t *testing.T) {
 			GrantTypes: []string{"client_credentials"}, TokenEndpointAuthMethod: "private_key_jwt", SecretHash: []byte{1, 2},
 			DefaultOrganization: &store.DefaultOrganization{OrganizationID: "org_1", Flows: []string{"client_credentials"}},
 			OrganizationUsage:   "allow", OrganizationRequireBehavior: "no_prompt",
-			PrivateKeyJWTCredentials: []string{"cred_1"}, CreatedAt: at(5), UpdatedAt: at(6)}, err)
+			PrivateKeyJWTCredentials: []string{"cred_1"}, OrganizationDiscoveryMethods: []string{"email"}, IDTokenLifetime: 3600,
+			RefreshToken: store.DefaultRefreshTokenConfig(), CreatedAt: at(5), UpdatedAt: at(6)}, err)
 		grant := store.ClientGrant{ID: "cgr_1", ClientID: "client1", Audience: "https://api.example.com/", Scope: []string{"read:x"},
 			OrganizationUsage: "require", AllowAnyOrganization: true, SubjectType: "client", CreatedAt: at(7), UpdatedAt: at(8)}
 		g, err := s.GetClientGrant(ctx, "cgr_1")
@@ -394,7 +395,8 @@ func TestLegacyDatabasesOpenWithTheirRows(t *testing.T) {
 		check("credential", cr, store.ClientCredential{ID: "cred_1", ClientID: "client1", Name: "key", CredentialType: "public_key",
 			KID: "kid1", Alg: "RS256", PEM: "-----BEGIN PUBLIC KEY-----", ExpiresAt: at(30), CreatedAt: at(9), UpdatedAt: at(10)}, err)
 		ts, err := s.GetTenantSettings(ctx)
-		check("tenant settings", ts, store.TenantSettings{AllowOrganizationNameInAuthenticationAPI: true}, err)
+		check("tenant settings", ts, store.TenantSettings{AllowOrganizationNameInAuthenticationAPI: true,
+			SessionLifetime: 168, IdleSessionLifetime: 72}, err)
 		secret, err := s.TenantSecret(ctx, "client-secret-hmac", []byte("other"))
 		check("tenant secret", secret, []byte("secret"), err)
 		keys, err := s.ListSigningKeys(ctx)

@@ -27,11 +27,13 @@ type rowSet interface {
 }
 
 // listSpec describes a listable SELECT: "SELECT <seq>, <cols> FROM <from> WHERE <where...>", in the
-// creation order that the integer column seq gives.
+// creation order that the integer column seq gives, or in order when it is set (offset paging only:
+// checkpoint cursors are seqs).
 type listSpec struct {
 	cols  string
 	from  string
 	seq   string
+	order string
 	where []string
 	args  []any
 }
@@ -44,6 +46,9 @@ func (l *listSpec) and(cond string, args ...any) {
 
 // list runs spec for page p (see pageWindow and collect).
 func list[T any](ctx context.Context, c conn, spec listSpec, p store.Page, scan func(scanner) (T, error)) (store.List[T], error) {
+	if spec.order != "" && p.Checkpoint {
+		return store.List[T]{}, fmt.Errorf("%w: this list has no checkpoint paging", store.ErrInvalidCursor)
+	}
 	w, err := pageWindow(p)
 	if err != nil {
 		return store.List[T]{}, err
@@ -59,8 +64,12 @@ func list[T any](ctx context.Context, c conn, spec listSpec, p store.Page, scan 
 	if len(spec.where) > 0 {
 		cond = " WHERE " + strings.Join(spec.where, " AND ")
 	}
+	order := spec.seq
+	if spec.order != "" {
+		order = spec.order
+	}
 	n := len(spec.args)
-	rows, err := c.query(ctx, "SELECT "+spec.seq+", "+spec.cols+" FROM "+spec.from+cond+" ORDER BY "+spec.seq+" LIMIT ? OFFSET ?",
+	rows, err := c.query(ctx, "SELECT "+spec.seq+", "+spec.cols+" FROM "+spec.from+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(spec.args[:n:n], limit, w.Offset)...)
 	if err != nil {
 		return store.List[T]{}, err
@@ -148,6 +157,21 @@ type seqScanner struct {
 
 func (s seqScanner) Scan(dest ...any) error {
 	return s.sc.Scan(append([]any{s.seq}, dest...)...)
+}
+
+// withExtra wraps a row whose last columns are read into extra: Scan reads the others into its
+// arguments, so an entity's scan function reads a row that a join adds columns to.
+func withExtra(sc scanner, extra ...any) scanner {
+	return extraScanner{sc: sc, extra: extra}
+}
+
+type extraScanner struct {
+	sc    scanner
+	extra []any
+}
+
+func (s extraScanner) Scan(dest ...any) error {
+	return s.sc.Scan(append(dest[:len(dest):len(dest)], s.extra...)...)
 }
 
 // A cursor is the seq of the last item of its page, in base 10.

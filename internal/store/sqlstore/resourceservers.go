@@ -8,7 +8,7 @@ import (
 )
 
 const resourceServerCols = `id, identifier, name, scopes, signing_alg, token_lifetime, allow_offline_access, is_system,
-	created_at, updated_at`
+	enforce_policies, token_dialect, created_at, updated_at`
 
 func scanResourceServer(sc scanner) (store.ResourceServer, error) {
 	var (
@@ -16,7 +16,7 @@ func scanResourceServer(sc scanner) (store.ResourceServer, error) {
 		scopes *string
 	)
 	if err := sc.Scan(&rs.ID, &rs.Identifier, &rs.Name, &scopes, &rs.SigningAlg, &rs.TokenLifetime,
-		&rs.AllowOfflineAccess, &rs.IsSystem, utc{&rs.CreatedAt}, utc{&rs.UpdatedAt}); err != nil {
+		&rs.AllowOfflineAccess, &rs.IsSystem, &rs.EnforcePolicies, &rs.TokenDialect, utc{&rs.CreatedAt}, utc{&rs.UpdatedAt}); err != nil {
 		return rs, err
 	}
 	var err error
@@ -38,9 +38,9 @@ func insertResourceServer(ctx context.Context, c conn, rs store.ResourceServer) 
 	if err != nil {
 		return err
 	}
-	_, err = c.exec(ctx, `INSERT INTO resource_servers (`+resourceServerCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = c.exec(ctx, `INSERT INTO resource_servers (`+resourceServerCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		rs.ID, rs.Identifier, rs.Name, scopes, rs.SigningAlg, rs.TokenLifetime, rs.AllowOfflineAccess,
-		rs.IsSystem, rs.CreatedAt, rs.UpdatedAt)
+		rs.IsSystem, rs.EnforcePolicies, rs.TokenDialect, rs.CreatedAt, rs.UpdatedAt)
 	c.changed(store.ChangeAPI, rs.ID)
 	return err
 }
@@ -92,8 +92,10 @@ func (s *Store) UpdateResourceServer(ctx context.Context, id string, fn func(*st
 				return err
 			}
 			_, err = c.exec(ctx, `UPDATE resource_servers SET name = ?, scopes = ?, signing_alg = ?,
-				token_lifetime = ?, allow_offline_access = ?, is_system = ?, updated_at = ? WHERE id = ?`,
-				rs.Name, scopes, rs.SigningAlg, rs.TokenLifetime, rs.AllowOfflineAccess, rs.IsSystem, rs.UpdatedAt, id)
+				token_lifetime = ?, allow_offline_access = ?, is_system = ?, enforce_policies = ?, token_dialect = ?,
+				updated_at = ? WHERE id = ?`,
+				rs.Name, scopes, rs.SigningAlg, rs.TokenLifetime, rs.AllowOfflineAccess, rs.IsSystem, rs.EnforcePolicies,
+				rs.TokenDialect, rs.UpdatedAt, id)
 			c.changed(store.ChangeAPI, id)
 			return err
 		})
@@ -101,7 +103,7 @@ func (s *Store) UpdateResourceServer(ctx context.Context, id string, fn func(*st
 }
 
 // DeleteResourceServer deletes a resource server; foreign keys cascade to its client grants and their
-// organization associations.
+// organization associations, and to the role permissions of its scopes.
 func (s *Store) DeleteResourceServer(ctx context.Context, id string) error {
 	err := s.write(ctx, func(c conn) error {
 		if err := c.changedRows(ctx, store.ChangeClientGrant,

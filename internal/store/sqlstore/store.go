@@ -179,8 +179,8 @@ func (s *Store) reader() conn { return conn{d: s.d, x: s.r} }
 func (s *Store) writer() conn { return conn{d: s.d, x: s.w} }
 
 // write runs fn in a write transaction and commits when fn returns nil. Every write of tenant data
-// goes through here; sessions (single statements, which no other instance needs to hear of) and
-// migrations (before the store serves) are the only other writes. The transaction bumps the tenant
+// goes through here; sessions and what a person's login leaves behind (see quiet), and migrations
+// (before the store serves), are the only other writes. The transaction bumps the tenant
 // version and records, with that version, what fn changed (conn.changed; a row of kind none when it
 // changed nothing a reader copies), so whoever sees the new version also sees what fn wrote and what
 // it changed, and an error from fn rolls all of it back. The commits of write transactions are
@@ -212,6 +212,25 @@ func (s *Store) write(ctx context.Context, fn func(c conn) error) error {
 			return nil
 		}
 	}
+}
+
+// quiet runs fn in a write transaction that neither bumps the tenant version nor records changes, and
+// commits when fn returns nil: the writes of login sessions, authorization codes, refresh tokens and
+// users' login records. They are frequent and concern one user, whom no instance keeps a copy of, so
+// they must not wake every instance's watcher, nor queue behind the tenant version's row on PostgreSQL.
+// A single statement of that kind needs no transaction: it runs on s.writer().
+func (s *Store) quiet(ctx context.Context, fn func(c conn) error) error {
+	tx, err := s.w.BeginTx(ctx, &s.d.writeTx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(conn{d: s.d, x: tx}); err != nil {
+		return errors.Join(err, rollback(tx))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
 
 // changesKept is how many versions' changes the store keeps; a reader further behind reads the whole

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -11,10 +12,21 @@ import (
 // The tenant settings are the single row of tenant_settings, inserted by the first migration.
 
 func getTenantSettings(ctx context.Context, c conn, lock bool) (store.TenantSettings, error) {
-	var ts store.TenantSettings
-	err := c.row(ctx, "SELECT allow_organization_name_in_authentication_api FROM tenant_settings WHERE id = 1"+c.forUpdate(lock)).
-		Scan(&ts.AllowOrganizationNameInAuthenticationAPI)
-	return ts, err
+	var (
+		ts         store.TenantSettings
+		logoutURLs *string
+	)
+	err := c.row(ctx, `SELECT allow_organization_name_in_authentication_api, default_redirection_uri, allowed_logout_urls,
+		session_lifetime, idle_session_lifetime FROM tenant_settings WHERE id = 1`+c.forUpdate(lock)).
+		Scan(&ts.AllowOrganizationNameInAuthenticationAPI, &ts.DefaultRedirectionURI, &logoutURLs,
+			&ts.SessionLifetime, &ts.IdleSessionLifetime)
+	if err != nil {
+		return ts, err
+	}
+	if ts.AllowedLogoutURLs, err = decodeStrings(logoutURLs); err != nil {
+		return ts, fmt.Errorf("decode allowed logout URLs: %w", err)
+	}
+	return ts, nil
 }
 
 // GetTenantSettings returns the tenant settings.
@@ -29,8 +41,15 @@ func (s *Store) UpdateTenantSettings(ctx context.Context, fn func(*store.TenantS
 		func(c conn) (store.TenantSettings, error) { return getTenantSettings(ctx, c, true) },
 		fn,
 		func(c conn, ts store.TenantSettings) error {
-			_, err := c.exec(ctx, "UPDATE tenant_settings SET allow_organization_name_in_authentication_api = ? WHERE id = 1",
-				ts.AllowOrganizationNameInAuthenticationAPI)
+			logoutURLs, err := encodeStrings(ts.AllowedLogoutURLs)
+			if err != nil {
+				return err
+			}
+			_, err = c.exec(ctx, `UPDATE tenant_settings SET allow_organization_name_in_authentication_api = ?,
+				default_redirection_uri = ?, allowed_logout_urls = ?, session_lifetime = ?, idle_session_lifetime = ?
+				WHERE id = 1`,
+				ts.AllowOrganizationNameInAuthenticationAPI, ts.DefaultRedirectionURI, logoutURLs, ts.SessionLifetime,
+				ts.IdleSessionLifetime)
 			c.changed(store.ChangeSettings, "")
 			return err
 		})

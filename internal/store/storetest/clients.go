@@ -12,18 +12,27 @@ func testClients(t *testing.T, open opener) {
 		f := open(t)
 		o := f.organization()
 		c := store.Client{
-			ClientID:                    "abcdefghijklmnopqrstuvwxyz012345",
-			Name:                        "Billing service",
-			Description:                 "Calls the billing API",
-			AppType:                     "non_interactive",
-			GrantTypes:                  []string{"client_credentials", "refresh_token"},
-			TokenEndpointAuthMethod:     "client_secret_basic",
-			SecretHash:                  []byte{0, 1, 2, 254, 255},
-			DefaultOrganization:         &store.DefaultOrganization{OrganizationID: o.ID, Flows: []string{"client_credentials"}},
-			OrganizationUsage:           "require",
-			OrganizationRequireBehavior: "pre_login_prompt",
-			CreatedAt:                   inZone(),
-			UpdatedAt:                   inZone().Add(time.Hour),
+			ClientID:                     "abcdefghijklmnopqrstuvwxyz012345",
+			Name:                         "Billing service",
+			Description:                  "Calls the billing API",
+			AppType:                      "non_interactive",
+			GrantTypes:                   []string{"client_credentials", "refresh_token"},
+			TokenEndpointAuthMethod:      "client_secret_basic",
+			SecretHash:                   []byte{0, 1, 2, 254, 255},
+			DefaultOrganization:          &store.DefaultOrganization{OrganizationID: o.ID, Flows: []string{"client_credentials"}},
+			OrganizationUsage:            "require",
+			OrganizationRequireBehavior:  "pre_login_prompt",
+			Callbacks:                    []string{"https://app.example.com/callback", "http://localhost:3000/cb"},
+			AllowedLogoutURLs:            []string{"https://app.example.com/"},
+			InitiateLoginURI:             "https://app.example.com/login",
+			OrganizationDiscoveryMethods: []string{"email", "organization_name"},
+			IDTokenLifetime:              600,
+			RefreshToken: store.RefreshTokenConfig{
+				RotationType: "non-rotating", ExpirationType: "non-expiring", Leeway: 30, TokenLifetime: 31557600,
+				IdleTokenLifetime: 86400, InfiniteTokenLifetime: true, InfiniteIdleTokenLifetime: true,
+			},
+			CreatedAt: inZone(),
+			UpdatedAt: inZone().Add(time.Hour),
 		}
 		must(t, f.s.CreateClient(f.ctx, c))
 		want := c
@@ -33,7 +42,7 @@ func testClients(t *testing.T, open opener) {
 		equal(t, "client", got, want)
 	})
 
-	t.Run("nil and empty grant types, secret hash and flows read back as nil", func(t *testing.T) {
+	t.Run("nil and empty grant types, secret hash, flows and URL lists read back as nil", func(t *testing.T) {
 		f := open(t)
 		o := f.organization()
 		for _, empty := range []bool{false, true} {
@@ -42,14 +51,26 @@ func testClients(t *testing.T, open opener) {
 			c.DefaultOrganization = &store.DefaultOrganization{OrganizationID: o.ID}
 			if empty {
 				c.GrantTypes, c.SecretHash, c.DefaultOrganization.Flows = []string{}, []byte{}, []string{}
+				c.Callbacks, c.AllowedLogoutURLs, c.OrganizationDiscoveryMethods = []string{}, []string{}, []string{}
 			}
 			must(t, f.s.CreateClient(f.ctx, c))
 			got, err := f.s.GetClient(f.ctx, c.ClientID)
 			must(t, err)
-			if got.GrantTypes != nil || got.SecretHash != nil || got.DefaultOrganization == nil || got.DefaultOrganization.Flows != nil {
+			if got.GrantTypes != nil || got.SecretHash != nil || got.DefaultOrganization == nil || got.DefaultOrganization.Flows != nil ||
+				got.Callbacks != nil || got.AllowedLogoutURLs != nil || got.OrganizationDiscoveryMethods != nil {
 				t.Errorf("empty=%v read back as %s", empty, show(got))
 			}
 		}
+	})
+
+	t.Run("a zero refresh-token configuration reads back as zero", func(t *testing.T) {
+		f := open(t)
+		c := f.newClient()
+		c.RefreshToken = store.RefreshTokenConfig{}
+		must(t, f.s.CreateClient(f.ctx, c))
+		got, err := f.s.GetClient(f.ctx, c.ClientID)
+		must(t, err)
+		equal(t, "client", got, c)
 	})
 
 	t.Run("create with a taken client id conflicts", func(t *testing.T) {
@@ -83,6 +104,11 @@ func testClients(t *testing.T, open opener) {
 		want.SecretHash = []byte("new hash")
 		want.DefaultOrganization = &store.DefaultOrganization{OrganizationID: o.ID, Flows: []string{"client_credentials"}}
 		want.OrganizationUsage, want.OrganizationRequireBehavior = "allow", "no_prompt"
+		want.Callbacks, want.AllowedLogoutURLs = []string{"https://new.example.com/cb"}, []string{"https://new.example.com/"}
+		want.InitiateLoginURI, want.OrganizationDiscoveryMethods = "https://new.example.com/login", []string{"organization_name"}
+		want.IDTokenLifetime = 36000
+		want.RefreshToken = store.RefreshTokenConfig{RotationType: "rotating", ExpirationType: "expiring", Leeway: 5,
+			TokenLifetime: 100, IdleTokenLifetime: 50}
 		want.UpdatedAt = at(1000)
 
 		got, err := f.s.UpdateClient(f.ctx, c.ClientID, func(x *store.Client) error {

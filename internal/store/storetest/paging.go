@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/orgauth/orgauth/internal/store"
@@ -78,6 +80,164 @@ func pagedLists() []pagedList {
 				return listOf(l, err, grantID)
 			}
 		}},
+		{"connections", func(f *fixture, n int) ([]string, lister) {
+			var want []string
+			for range n {
+				want = append(want, f.connection().ID)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListConnections(f.ctx, store.ConnectionFilter{}, p)
+				return listOf(l, err, connectionID)
+			}
+		}},
+		{"clients of a connection", func(f *fixture, n int) ([]string, lister) {
+			f.client() // not enabled
+			var want []string
+			for range n {
+				want = append(want, f.client().ClientID)
+			}
+			c := f.connection(want...)
+			return want, func(p store.Page) (store.List[string], error) {
+				return f.s.ListConnectionClients(f.ctx, c.ID, p)
+			}
+		}},
+		{"connections of a client", func(f *fixture, n int) ([]string, lister) {
+			cl := f.client()
+			f.connection() // not enabled
+			var want []string
+			for range n {
+				want = append(want, f.connection(cl.ClientID).ID)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListClientConnections(f.ctx, cl.ClientID, p)
+				return listOf(l, err, connectionID)
+			}
+		}},
+		{"users", func(f *fixture, n int) ([]string, lister) {
+			c := f.connection()
+			var want []string
+			for range n {
+				want = append(want, f.user(c.ID).ID)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListUsers(f.ctx, store.UserFilter{}, p)
+				return listOf(l, err, userID)
+			}
+		}},
+		{"members of an organization", func(f *fixture, n int) ([]string, lister) {
+			c := f.connection()
+			o := f.organization()
+			f.user(c.ID) // not a member
+			var want []string
+			for range n {
+				want = append(want, f.user(c.ID).ID)
+			}
+			for i := len(want) - 1; i >= 0; i-- { // join order is not creation order
+				f.addMembers(o.ID, want[i])
+			}
+			slices.Reverse(want)
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListOrganizationMembers(f.ctx, o.ID, p)
+				return listOf(l, err, func(m store.Member) string { return m.User.ID })
+			}
+		}},
+		{"organizations of a user", func(f *fixture, n int) ([]string, lister) {
+			u := f.user(f.connection().ID)
+			f.organization() // not a member
+			var want []string
+			for range n {
+				want = append(want, f.organization().ID)
+			}
+			for i := len(want) - 1; i >= 0; i-- {
+				f.addMembers(want[i], u.ID)
+			}
+			slices.Reverse(want)
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListUserOrganizations(f.ctx, u.ID, p)
+				return listOf(l, err, func(uo store.UserOrganization) string { return uo.Organization.ID })
+			}
+		}},
+		{"roles", func(f *fixture, n int) ([]string, lister) {
+			var want []string
+			for range n {
+				want = append(want, f.role().ID)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListRoles(f.ctx, "", p)
+				return listOf(l, err, roleID)
+			}
+		}},
+		{"permissions of a role", func(f *fixture, n int) ([]string, lister) {
+			r := f.role()
+			api := f.resourceServer()
+			var want []string
+			for i := range n {
+				p := perm(api, fmt.Sprintf("perm:%d", n-i))
+				must(f.t, f.s.AddRolePermissions(f.ctx, r.ID, []store.Permission{p}, nil))
+				want = append(want, p.PermissionName)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListRolePermissions(f.ctx, r.ID, p)
+				return listOf(l, err, func(p store.Permission) string { return p.PermissionName })
+			}
+		}},
+		{"tenant roles of a user", func(f *fixture, n int) ([]string, lister) {
+			u := f.user(f.connection().ID)
+			f.role() // not assigned
+			var want []string
+			for range n {
+				want = append(want, f.role().ID)
+			}
+			must(f.t, f.s.AssignUserRoles(f.ctx, u.ID, reversed(want), nil))
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListUserRoles(f.ctx, u.ID, p)
+				return listOf(l, err, roleID)
+			}
+		}},
+		{"roles of a member", func(f *fixture, n int) ([]string, lister) {
+			u := f.user(f.connection().ID)
+			o := f.organization()
+			f.role() // not assigned
+			var want []string
+			for range n {
+				want = append(want, f.role().ID)
+			}
+			must(f.t, f.s.AssignMemberRoles(f.ctx, o.ID, u.ID, reversed(want), nil))
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListMemberRoles(f.ctx, o.ID, u.ID, p)
+				return listOf(l, err, roleID)
+			}
+		}},
+		{"connections of an organization", func(f *fixture, n int) ([]string, lister) {
+			o := f.organization()
+			f.connection() // not enabled
+			var want []string
+			for range n {
+				want = append(want, f.connection().ID)
+			}
+			for _, id := range slices.Backward(want) {
+				f.addOrgConnection(o.ID, id)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListOrganizationConnections(f.ctx, o.ID, p)
+				return listOf(l, err, orgConnectionID)
+			}
+		}},
+		{"organizations of a connection", func(f *fixture, n int) ([]string, lister) {
+			c := f.connection()
+			f.organization() // not enabled
+			var want []string
+			for range n {
+				want = append(want, f.organization().ID)
+			}
+			for _, id := range slices.Backward(want) {
+				f.addOrgConnection(id, c.ID)
+			}
+			return want, func(p store.Page) (store.List[string], error) {
+				l, err := f.s.ListConnectionOrganizations(f.ctx, c.ID, p)
+				return listOf(l, err, func(oc store.OrganizationConnection) string { return oc.OrganizationID })
+			}
+		}},
 		{"organizations of a client grant", func(f *fixture, n int) ([]string, lister) {
 			g := f.grant()
 			f.organization() // not associated
@@ -93,6 +253,13 @@ func pagedLists() []pagedList {
 			}
 		}},
 	}
+}
+
+// reversed is a reversed copy of s.
+func reversed(s []string) []string {
+	r := slices.Clone(s)
+	slices.Reverse(r)
+	return r
 }
 
 func testPaging(t *testing.T, open opener) {

@@ -22,6 +22,8 @@ func testResourceServers(t *testing.T, open opener) {
 			TokenLifetime:      3600,
 			AllowOfflineAccess: true,
 			IsSystem:           true,
+			EnforcePolicies:    true,
+			TokenDialect:       store.DialectAccessTokenAuthz,
 			CreatedAt:          inZone(),
 			UpdatedAt:          inZone().Add(time.Minute),
 		}
@@ -78,6 +80,7 @@ func testResourceServers(t *testing.T, open opener) {
 		want.Scopes = []store.Scope{{Value: "admin", Description: "Everything"}}
 		want.SigningAlg = "ES256"
 		want.TokenLifetime = 60
+		want.EnforcePolicies, want.TokenDialect = true, store.DialectAccessTokenAuthz
 		want.AllowOfflineAccess = true
 		want.UpdatedAt = at(1000)
 
@@ -85,6 +88,7 @@ func testResourceServers(t *testing.T, open opener) {
 			equal(t, "fn receives", *r, rs)
 			r.Name, r.Scopes, r.SigningAlg = want.Name, want.Scopes, want.SigningAlg
 			r.TokenLifetime, r.AllowOfflineAccess, r.UpdatedAt = want.TokenLifetime, want.AllowOfflineAccess, want.UpdatedAt
+			r.EnforcePolicies, r.TokenDialect = want.EnforcePolicies, want.TokenDialect
 			return nil
 		})
 		must(t, err)

@@ -28,6 +28,19 @@
 //     Committed is the highest version a Store value committed itself.
 //   - Every write records the entries it changes, cascades included (Changes), and Changes leads to
 //     the current version; versions further back than the limit, or not recorded, are ErrChangesGone.
+//   - The people half: writes of connections, users, members, roles, organization connections and
+//     invitations bump the version and record no change; writes of login sessions, authorization codes
+//     and refresh tokens, and RecordUserLogin, bump nothing. Deletions of a user, a connection, a role,
+//     an organization, a client and an API take what depends on them along.
+//   - Lists of people's associations are in the creation order of the entities listed (a connection's
+//     clients in client order, a user's roles in role order, an organization's connections in
+//     connection order), except members and a user's organizations, in join order, and invitations,
+//     by creation time (offset pages only). Nil and empty metadata, roles and option documents read
+//     back as nil; a user's blocked stays nil until set. Delete* of an unknown user, connection, role or
+//     invitation, and removing an organization connection that is not there, are ErrNotFound; removing
+//     members, roles and permissions that are not there is no error.
+//   - An invitation, authorization code, login session or refresh token expires at its expiry instant;
+//     DeleteExpired* at that instant deletes it.
 package storetest
 
 import (
@@ -73,6 +86,16 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"bootstrap", testBootstrap},
 		{"admins", testAdmins},
 		{"sessions", testSessions},
+		{"connections", testConnections},
+		{"users", testUsers},
+		{"members", testMembers},
+		{"roles", testRoles},
+		{"organization connections", testOrganizationConnections},
+		{"invitations", testInvitations},
+		{"login sessions", testLoginSessions},
+		{"authorization codes", testAuthorizationCodes},
+		{"refresh tokens", testRefreshTokens},
+		{"people writes", testPeopleWrites},
 		{"version", testVersion},
 		{"changes", testChanges},
 	}
@@ -125,6 +148,7 @@ func (f *fixture) newResourceServer() store.ResourceServer {
 		Scopes:        []store.Scope{{Value: "read:things", Description: "Read things"}},
 		SigningAlg:    "RS256",
 		TokenLifetime: 86400,
+		TokenDialect:  store.DialectAccessToken,
 		CreatedAt:     at(n),
 		UpdatedAt:     at(n),
 	}
@@ -139,6 +163,8 @@ func (f *fixture) newClient() store.Client {
 		GrantTypes:              []string{"client_credentials"},
 		TokenEndpointAuthMethod: "client_secret_post",
 		SecretHash:              []byte{byte(n), 1, 2, 3},
+		IDTokenLifetime:         3600,
+		RefreshToken:            store.DefaultRefreshTokenConfig(),
 		CreatedAt:               at(n),
 		UpdatedAt:               at(n),
 	}

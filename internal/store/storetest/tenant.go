@@ -9,19 +9,28 @@ import (
 	"github.com/orgauth/orgauth/internal/store"
 )
 
+// initialSettings are a new store's tenant settings: SPEC-users §11's session lifetimes, in hours.
+var initialSettings = store.TenantSettings{SessionLifetime: 168, IdleSessionLifetime: 72}
+
 func testTenant(t *testing.T, open opener) {
-	t.Run("settings start with every switch off", func(t *testing.T) {
+	t.Run("settings start with every switch off and the default session lifetimes", func(t *testing.T) {
 		f := open(t)
 		got, err := f.s.GetTenantSettings(f.ctx)
 		must(t, err)
-		equal(t, "settings", got, store.TenantSettings{})
+		equal(t, "settings", got, initialSettings)
 	})
 
 	t.Run("update stores the settings and returns them", func(t *testing.T) {
 		f := open(t)
-		want := store.TenantSettings{AllowOrganizationNameInAuthenticationAPI: true}
+		want := store.TenantSettings{
+			AllowOrganizationNameInAuthenticationAPI: true,
+			DefaultRedirectionURI:                    "https://app.example.com/login",
+			AllowedLogoutURLs:                        []string{"https://app.example.com/", "https://example.com/bye"},
+			SessionLifetime:                          24,
+			IdleSessionLifetime:                      2,
+		}
 		got, err := f.s.UpdateTenantSettings(f.ctx, func(ts *store.TenantSettings) error {
-			equal(t, "fn receives", *ts, store.TenantSettings{})
+			equal(t, "fn receives", *ts, initialSettings)
 			*ts = want
 			return nil
 		})
@@ -41,7 +50,17 @@ func testTenant(t *testing.T, open opener) {
 		wantErr(t, err, errBoom)
 		got, err := f.s.GetTenantSettings(f.ctx)
 		must(t, err)
-		equal(t, "stored", got, store.TenantSettings{})
+		equal(t, "stored", got, initialSettings)
+	})
+
+	t.Run("empty logout URLs read back as nil", func(t *testing.T) {
+		f := open(t)
+		got, err := f.s.UpdateTenantSettings(f.ctx, func(ts *store.TenantSettings) error {
+			ts.AllowedLogoutURLs = []string{}
+			return nil
+		})
+		must(t, err)
+		equal(t, "settings", got, initialSettings)
 	})
 
 	t.Run("a secret is stored on first use and returned ever after", func(t *testing.T) {

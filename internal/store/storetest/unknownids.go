@@ -10,7 +10,8 @@ import (
 
 // missingKeys are keys that no entity in the store has.
 type missingKeys struct {
-	rs, audience, client, grant, org, orgName, admin, adminEmail string
+	rs, audience, client, grant, org, orgName, admin, adminEmail      string
+	connection, connectionName, user, email, role, invitation, ticket string
 }
 
 // testUnknownIDs checks that every method taking an id answers ErrNotFound for one that does not exist,
@@ -27,18 +28,24 @@ func testUnknownIDs(t *testing.T, open opener) {
 			orgName:    "nosuchorg",
 			admin:      "adm_nosuchadmin0000",
 			adminEmail: "nosuch@example.com",
+			connection: "con_nosuchconnection", connectionName: "nosuch", user: "auth0|nosuch", email: "nosuch@example.com",
+			role: "rol_nosuchrole00000", invitation: "uinv_nosuchinvitatio", ticket: "nosuchticket",
 		})
 	})
 	t.Run("keys with a NUL byte", func(t *testing.T) {
 		testMissingKeys(t, open, missingKeys{
 			rs: "ffff\x00", audience: "https://nul\x00.example.com/", client: "client\x00", grant: "cgr_\x00",
 			org: "org_\x00", orgName: "nul\x00", admin: "adm_\x00", adminEmail: "nul\x00@example.com",
+			connection: "con_\x00", connectionName: "nul\x00", user: "auth0|\x00", email: "nul\x00@example.com",
+			role: "rol_\x00", invitation: "uinv_\x00", ticket: "nul\x00",
 		})
 	})
 	t.Run("keys that are not UTF-8", func(t *testing.T) {
 		testMissingKeys(t, open, missingKeys{
 			rs: "ffff\xff", audience: "https://bad\xff.example.com/", client: "client\xff", grant: "cgr_\xff",
 			org: "org_\xff", orgName: "bad\xff", admin: "adm_\xff", adminEmail: "bad\xff@example.com",
+			connection: "con_\xff", connectionName: "bad\xff", user: "auth0|\xff", email: "bad\xff@example.com",
+			role: "rol_\xff", invitation: "uinv_\xff", ticket: "bad\xff",
 		})
 	})
 }
@@ -48,6 +55,12 @@ func testMissingKeys(t *testing.T, open opener, k missingKeys) {
 	g := f.grant()
 	o := f.organization()
 	f.associate(o.ID, g.ID)
+	c := f.connection(g.ClientID)
+	u := f.user(c.ID)
+	r := f.role()
+	f.addMembers(o.ID, u.ID)
+	f.addOrgConnection(o.ID, c.ID)
+	f.invitation(o.ID, g.ClientID)
 
 	notCalled := func(t *testing.T) func() error {
 		return func() error {
@@ -154,6 +167,133 @@ func testMissingKeys(t *testing.T, open opener, k missingKeys) {
 		{"create session of an unknown admin", func(ctx context.Context, s store.Store, _ func() error) error {
 			return s.CreateSession(ctx, f.newSession(k.admin, at(100)))
 		}},
+		{"get connection", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.GetConnection(ctx, k.connection)
+			return err
+		}},
+		{"get connection by name", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.GetConnectionByName(ctx, k.connectionName)
+			return err
+		}},
+		{"update connection", func(ctx context.Context, s store.Store, fn func() error) error {
+			_, err := s.UpdateConnection(ctx, k.connection, func(*store.Connection) error { return fn() })
+			return err
+		}},
+		{"delete connection", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.DeleteConnection(ctx, k.connection)
+		}},
+		{"enable an unknown client", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.UpdateConnectionClients(ctx, c.ID, []string{k.client}, nil)
+		}},
+		{"list clients of a connection", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.ListConnectionClients(ctx, k.connection, store.Page{})
+			return err
+		}},
+		{"list connections of a client", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.ListClientConnections(ctx, k.client, store.Page{})
+			return err
+		}},
+		{"create user in an unknown connection", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.CreateUser(ctx, f.newUser(k.connection))
+		}},
+		{"get user", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.GetUser(ctx, k.user)
+			return err
+		}},
+		{"get user by email", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.GetUserByEmail(ctx, c.ID, k.email)
+			return err
+		}},
+		{"get user by email in an unknown connection", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.GetUserByEmail(ctx, k.connection, u.Email)
+			return err
+		}},
+		{"update user", func(ctx context.Context, s store.Store, fn func() error) error {
+			_, err := s.UpdateUser(ctx, k.user, func(*store.User) error { return fn() })
+			return err
+		}},
+		{"delete user", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.DeleteUser(ctx, k.user)
+		}},
+		{"record a login", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.RecordUserLogin(ctx, k.user, at(1))
+		}},
+		{"add an unknown member", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.AddOrganizationMembers(ctx, o.ID, []string{k.user}, at(1))
+			return err
+		}},
+		{"add a member to an unknown organization", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.AddOrganizationMembers(ctx, k.org, []string{u.ID}, at(1))
+			return err
+		}},
+		{"list organizations of a user", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.ListUserOrganizations(ctx, k.user, store.Page{})
+			return err
+		}},
+		{"list members", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.ListOrganizationMembers(ctx, k.org, store.Page{})
+			return err
+		}},
+		{"get role", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.GetRole(ctx, k.role)
+			return err
+		}},
+		{"update role", func(ctx context.Context, s store.Store, fn func() error) error {
+			_, err := s.UpdateRole(ctx, k.role, func(*store.Role) error { return fn() })
+			return err
+		}},
+		{"delete role", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.DeleteRole(ctx, k.role)
+		}},
+		{"add a permission of an unknown API", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.AddRolePermissions(ctx, r.ID, []store.Permission{{ResourceServerIdentifier: k.audience, PermissionName: "x"}}, nil)
+		}},
+		{"assign an unknown role", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.AssignUserRoles(ctx, u.ID, []string{k.role}, nil)
+		}},
+		{"list roles of an unknown member", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.ListMemberRoles(ctx, o.ID, k.user, store.Page{})
+			return err
+		}},
+		{"get organization connection", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.GetOrganizationConnection(ctx, o.ID, k.connection)
+			return err
+		}},
+		{"remove organization connection", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.RemoveOrganizationConnection(ctx, k.org, c.ID)
+		}},
+		{"list organizations of a connection", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.ListConnectionOrganizations(ctx, k.connection, store.Page{})
+			return err
+		}},
+		{"get invitation", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.GetInvitation(ctx, o.ID, k.invitation)
+			return err
+		}},
+		{"get invitation by ticket", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.GetInvitationByTicket(ctx, k.ticket)
+			return err
+		}},
+		{"delete invitation", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.DeleteInvitation(ctx, o.ID, k.invitation)
+		}},
+		{"accept invitation", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.AcceptInvitation(ctx, o.ID, k.invitation, u.ID, at(1))
+			return err
+		}},
+		{"list invitations", func(ctx context.Context, s store.Store, _ func() error) error {
+			_, err := s.ListInvitations(ctx, k.org, false, store.Page{})
+			return err
+		}},
+		{"create login session of an unknown user", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.CreateLoginSession(ctx, f.newLoginSession(k.user, at(100)))
+		}},
+		{"create authorization code of an unknown client", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.CreateAuthorizationCode(ctx, f.newCode(k.client, u.ID, ""))
+		}},
+		{"create refresh token of an unknown organization", func(ctx context.Context, s store.Store, _ func() error) error {
+			return s.CreateRefreshToken(ctx, f.newRefreshToken(g.ClientID, u.ID, k.org))
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is not found", func(t *testing.T) {
@@ -167,6 +307,32 @@ func testMissingKeys(t *testing.T, open opener, k missingKeys) {
 				t.Errorf("has(%q, %q) = true", pair[0], pair[1])
 			}
 		}
+	})
+
+	t.Run("unknown people are not members, have no permissions, and removing them is no error", func(t *testing.T) {
+		if f.isMember(o.ID, k.user) || f.isMember(k.org, u.ID) {
+			t.Error("an unknown user or organization has a member")
+		}
+		equal(t, "permissions", f.permissions(k.user, k.org, k.audience), nil)
+		must(t, f.s.RemoveOrganizationMembers(f.ctx, o.ID, []string{k.user}, at(1)))
+		must(t, f.s.RemoveUserRoles(f.ctx, u.ID, []string{k.role}))
+		must(t, f.s.RemoveRolePermissions(f.ctx, r.ID, []store.Permission{{ResourceServerIdentifier: k.audience, PermissionName: "x"}}))
+		must(t, f.s.UpdateConnectionClients(f.ctx, c.ID, nil, []string{k.client}))
+		must(t, f.s.DeleteUserLoginSessions(f.ctx, k.user))
+		must(t, f.s.RevokeRefreshTokenFamily(f.ctx, k.ticket, at(1)))
+		must(t, f.s.RevokeUserOrganizationRefreshTokens(f.ctx, k.user, k.org, at(1)))
+		equal(t, "members", f.memberIDs(o.ID), []string{u.ID})
+		for _, filter := range []store.UserFilter{{Email: k.email}, {ConnectionID: k.connection}} {
+			l, err := f.s.ListUsers(f.ctx, filter, store.Page{WantTotal: true})
+			must(t, err)
+			equal(t, "users", l, store.List[store.User]{})
+		}
+		byEmail, err := f.s.ListUsersByEmail(f.ctx, k.email)
+		must(t, err)
+		equal(t, "users by email", byEmail, nil)
+		roles, err := f.s.ListRoles(f.ctx, k.role, store.Page{})
+		must(t, err)
+		equal(t, "roles", roles.Items, nil)
 	})
 
 	t.Run("removing an unknown grant is no error", func(t *testing.T) {
