@@ -55,7 +55,7 @@ var mayImport = map[string][]string{
 	"internal/dashboard": {"internal/tenant", "internal/admins", "internal/policy", "internal/logattr"},
 	// The domain: tenant's operations and its snapshots (the facts policy decides on), over the store and
 	// the signing keys (which sign only what policy decided); policy is pure.
-	"internal/tenant": {"internal/store", "internal/keys", "internal/policy", "internal/kek", "internal/logattr"},
+	"internal/tenant": {"internal/store", "internal/keys", "internal/policy", "internal/password", "internal/kek", "internal/logattr"},
 	"internal/keys":   {"internal/store", "internal/policy", "internal/kek", "internal/logattr", "internal/jsonappend"},
 	// The administrators' authentication (accounts, sign-in, sessions): over the store's admin and session
 	// methods, with password's hashing; it knows nothing of the tenant's rules.

@@ -71,7 +71,12 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	if s.keys, err = keys.Open(ctx, s.store, keys.Options{KEK: kek.Key, PreviousKEKs: kek.Previous, Logger: s.log}); err != nil {
 		return kek.Forget(err)
 	}
-	if s.tenant, err = tenant.Open(ctx, s.store, tenant.Options{Issuer: cfg.Issuer, Keys: s.keys, Logger: s.log}); err != nil {
+	// One password hasher for every login, so that its bound on concurrent hashes holds for the process.
+	hasher, err := password.NewHasher(password.Options{})
+	if err != nil {
+		return fmt.Errorf("password hasher: %w", err)
+	}
+	if s.tenant, err = tenant.Open(ctx, s.store, tenant.Options{Issuer: cfg.Issuer, Keys: s.keys, Passwords: hasher, Logger: s.log}); err != nil {
 		return fmt.Errorf("open tenant: %w", err)
 	}
 	if s.Bootstrap, err = s.tenant.Bootstrap(ctx, cfg.Issuer, cfg.BootstrapClientID, cfg.BootstrapClientSecret); err != nil {
@@ -80,11 +85,6 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	// A variable set on a later start does nothing; say so, or people believe they changed the credentials.
 	if set := setVars("ORGAUTH_BOOTSTRAP_CLIENT_ID", cfg.BootstrapClientID, "ORGAUTH_BOOTSTRAP_CLIENT_SECRET", cfg.BootstrapClientSecret); set != "" && !s.Bootstrap.Created {
 		s.log.WarnContext(ctx, "bootstrap settings ignored: the store already has its admin application; they apply only to a store's first start", "ignored", set)
-	}
-	// One password hasher for every login, so that its bound on concurrent hashes holds for the process.
-	hasher, err := password.NewHasher(password.Options{})
-	if err != nil {
-		return fmt.Errorf("password hasher: %w", err)
 	}
 	s.admins = admins.New(s.store, admins.Options{Hasher: hasher, Logger: s.log})
 	if cfg.BootstrapAdminEmail != "" {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/orgauth/orgauth/internal/password"
 	"github.com/orgauth/orgauth/internal/store"
 )
 
@@ -21,6 +22,7 @@ type Service struct {
 	dir     *Directory
 	secrets secretHasher
 	keys    SigningKeys // Options.Keys, may be nil
+	hasher  *password.Hasher
 	log     *slog.Logger
 	now     func() time.Time
 }
@@ -32,9 +34,12 @@ type Options struct {
 	Issuer string
 	// Keys are the tenant's signing keys, which SigningKeys and RotateSigningKeys offer to the faces;
 	// without them (the command-line verbs) the first lists none and the second fails.
-	Keys   SigningKeys
-	Logger *slog.Logger
-	Now    func() time.Time
+	Keys SigningKeys
+	// Passwords hashes the passwords of database users; nil makes one with password's defaults. The
+	// server gives every kind of login the same one, so its bound on concurrent hashes holds.
+	Passwords *password.Hasher
+	Logger    *slog.Logger
+	Now       func() time.Time
 }
 
 // secretKeyName names the tenant secret that keys the client-secret hashes.
@@ -54,7 +59,13 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load client secret key: %w", err)
 	}
-	s := &Service{store: st, secrets: newSecretHasher(key), keys: opts.Keys, log: opts.Logger, now: func() time.Time { return opts.Now().UTC() }}
+	if opts.Passwords == nil {
+		if opts.Passwords, err = password.NewHasher(password.Options{}); err != nil {
+			return nil, fmt.Errorf("password hasher: %w", err)
+		}
+	}
+	s := &Service{store: st, secrets: newSecretHasher(key), keys: opts.Keys, hasher: opts.Passwords, log: opts.Logger,
+		now: func() time.Time { return opts.Now().UTC() }}
 	s.dir = newDirectory(st, opts.Issuer, s.secrets)
 	if err := s.dir.catchUp(ctx, 0); err != nil {
 		return nil, err
