@@ -91,3 +91,13 @@ type RefreshTokenUse struct {
 	IdleExpiresAt time.Time     // the idle expiry from now on; zero: never
 	Leeway        time.Duration // how long after its rotation the token before the current one may be used again
 }
+
+// LoginTransaction is a person's login in progress, from /authorize to the code (at most ten minutes).
+// Data is the login flow's own encoding of what it carries; the store keeps it as it is.
+type LoginTransaction struct {
+	IDHash      []byte // SHA-256 of the id the login pages carry
+	BrowserHash []byte // SHA-256 of the secret of the browser that started it (its transaction cookie)
+	Data        []byte
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}

@@ -581,6 +581,19 @@ type Store interface {
 	// changes); concurrent acceptances of one invitation: one succeeds.
 	AcceptInvitation(ctx context.Context, orgID, id, userID string, now time.Time) (Invitation, error)
 
+	// Login transactions (no version bump).
+
+	// CreateLoginTransaction: ErrConflict when the hash is taken.
+	CreateLoginTransaction(ctx context.Context, t LoginTransaction) error
+	// GetLoginTransaction finds a transaction that has not expired at now.
+	GetLoginTransaction(ctx context.Context, idHash []byte, now time.Time) (LoginTransaction, error)
+	// UpdateLoginTransaction replaces a live transaction's data; ErrNotFound when none has the hash.
+	UpdateLoginTransaction(ctx context.Context, idHash, data []byte, now time.Time) error
+	// DeleteLoginTransaction: deleting one that does not exist is no error.
+	DeleteLoginTransaction(ctx context.Context, idHash []byte) error
+	// DeleteExpiredLoginTransactions deletes the transactions that expired before now.
+	DeleteExpiredLoginTransactions(ctx context.Context, now time.Time) error
+
 	// Login sessions (see LoginSession: no version bump).
 
 	// CreateLoginSession: ErrNotFound when the user does not exist; ErrConflict when the hash is taken.

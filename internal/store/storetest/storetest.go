@@ -93,6 +93,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"organization connections", testOrganizationConnections},
 		{"invitations", testInvitations},
 		{"login sessions", testLoginSessions},
+		{"login transactions", testLoginTransactions},
 		{"authorization codes", testAuthorizationCodes},
 		{"refresh tokens", testRefreshTokens},
 		{"people writes", testPeopleWrites},
