@@ -121,7 +121,8 @@ func (s *Snapshot) AuthenticateClient(clientID, secret string) (*TokenClient, bo
 // newTokenClient builds the token endpoint's view of a client: creds are all of its credentials, grants
 // all of its client grants.
 func newTokenClient(c store.Client, creds []store.ClientCredential, grants []store.ClientGrant) *TokenClient {
-	tc := &TokenClient{Client: c, Policy: policy.Client{ID: c.ClientID, GrantTypes: c.GrantTypes, Public: c.IsPublic()}}
+	tc := &TokenClient{Client: c, Policy: policy.Client{ID: c.ClientID, GrantTypes: c.GrantTypes, Public: c.IsPublic(),
+		OrganizationUsage: policy.Usage(c.OrganizationUsage), IDTokenLifetime: c.IDTokenLifetime}}
 	if d := c.DefaultOrganization; d != nil {
 		tc.Policy.DefaultOrganization, tc.Policy.DefaultOrganizationFlows = d.OrganizationID, d.Flows
 	}
@@ -142,5 +143,10 @@ func policyGrant(g store.ClientGrant) policy.Grant {
 }
 
 func policyAPI(rs store.ResourceServer) policy.API {
-	return policy.API{Identifier: rs.Identifier, SigningAlg: rs.SigningAlg, TokenLifetime: rs.TokenLifetime}
+	a := policy.API{Identifier: rs.Identifier, SigningAlg: rs.SigningAlg, TokenLifetime: rs.TokenLifetime,
+		AllowOfflineAccess: rs.AllowOfflineAccess, EnforcePolicies: rs.EnforcePolicies, TokenDialect: rs.TokenDialect}
+	for _, sc := range rs.Scopes {
+		a.Scopes = append(a.Scopes, sc.Value)
+	}
+	return a
 }
