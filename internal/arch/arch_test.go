@@ -39,7 +39,7 @@ var mayImport = map[string][]string{
 		"internal/store", "internal/logattr"},
 	// Wiring: the one package that knows every face and the SQL store (cli and bench open a store
 	// through server.OpenStore); it makes the one password hasher that every kind of login shares.
-	"internal/server": {"internal/config", "internal/oauth", "internal/mgmt", "internal/dashboard",
+	"internal/server": {"internal/config", "internal/oauth", "internal/mgmt", "internal/dashboard", "internal/login",
 		"internal/tenant", "internal/admins", "internal/password", "internal/policy", "internal/keys",
 		"internal/kek", "internal/store", "internal/store/sqlstore", "internal/logattr", "accesstoken"},
 	// The faces: each speaks to tenant (and policy's pure decision), never to another face, nor to the
@@ -49,7 +49,7 @@ var mayImport = map[string][]string{
 	// The Management API verifies its bearer tokens with the public verifier, as any resource server.
 	"internal/mgmt": {"internal/tenant", "internal/policy", "internal/logattr", "accesstoken"},
 	// The people's login flow: /authorize and the /u/ pages.
-	"internal/login": {"internal/tenant", "internal/policy", "internal/logattr"},
+	"internal/login": {"internal/tenant", "internal/policy", "internal/authlimit", "internal/logattr"},
 	// The dashboard lets administrators in through admins (its Admins interface, wired by server), whose
 	// session record and refusals are in admins' words, as the tenant's are in tenant's.
 	"internal/dashboard": {"internal/tenant", "internal/admins", "internal/policy", "internal/logattr"},

@@ -21,6 +21,7 @@ import (
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/dashboard"
 	"github.com/orgauth/orgauth/internal/keys"
+	"github.com/orgauth/orgauth/internal/login"
 	"github.com/orgauth/orgauth/internal/mgmt"
 	"github.com/orgauth/orgauth/internal/oauth"
 	"github.com/orgauth/orgauth/internal/password"
@@ -111,6 +112,7 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	}
 	mgmt.New(mgmt.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Verifier: verifier, Logger: s.log}).Mount(mux)
 	dashboard.New(dashboard.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Admins: s.admins, Logger: s.log}).Mount(mux)
+	login.New(login.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Snapshot: s.tenant.Directory().Snapshot, Logger: s.log}).Mount(mux)
 	s.handler = withCommon(mux, s.log)
 	return nil
 }

@@ -59,6 +59,9 @@ func (s *Snapshot) OrganizationNamesAllowed() bool {
 	return s.settings.AllowOrganizationNameInAuthenticationAPI
 }
 
+// AllowedLogoutURLs are the tenant's allowed logout URLs (GET /v2/logout without client_id).
+func (s *Snapshot) AllowedLogoutURLs() []string { return s.settings.AllowedLogoutURLs }
+
 // API finds an API by its identifier, the audience of its tokens.
 func (s *Snapshot) API(audience string) (policy.API, bool) {
 	a, ok := s.apis[audience]
