@@ -186,3 +186,16 @@ func parseAuthorize(q url.Values, lookup func(clientID string) (app, bool)) (aut
 	}
 	return r, c, nil
 }
+
+// validChallenge reports whether s can be an S256 code_challenge: 43 base64url characters (a SHA-256).
+func validChallenge(s string) bool {
+	if len(s) != 43 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

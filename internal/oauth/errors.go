@@ -19,6 +19,7 @@ var (
 	ErrAccessDenied         = &Error{Code: "access_denied", Description: "Access denied", Status: http.StatusForbidden}
 	ErrUnsupportedGrantType = &Error{Code: "unsupported_grant_type", Description: "Unsupported grant type", Status: http.StatusBadRequest}
 	ErrInvalidScope         = &Error{Code: "invalid_scope", Description: "Invalid scope", Status: http.StatusBadRequest}
+	ErrInvalidGrant         = &Error{Code: "invalid_grant", Description: "Invalid grant", Status: http.StatusBadRequest}
 	ErrServerError          = &Error{Code: "server_error", Description: "Internal error", Status: http.StatusInternalServerError}
 	// ErrTemporarilyUnavailable answers when the store cannot be reached: retrying later may succeed.
 	ErrTemporarilyUnavailable = &Error{Code: "temporarily_unavailable", Description: "The authorization server cannot reach its database; retry later", Status: http.StatusServiceUnavailable}
@@ -38,3 +39,18 @@ func (e *Error) WithDescription(d string) *Error {
 	c.Description = d
 	return &c
 }
+
+// detailed is a refusal that answers as e; its reason, which the client must not learn (which check
+// failed, a family's counters), goes to the log's details.
+type detailed struct {
+	e      *Error
+	reason string
+}
+
+func (d *detailed) Error() string { return d.e.Code + ": " + d.reason }
+
+// Unwrap makes errors.As find e, which is what the answer shows.
+func (d *detailed) Unwrap() error { return d.e }
+
+// withReason is e with a reason for the log.
+func (e *Error) withReason(reason string) error { return &detailed{e: e, reason: reason} }

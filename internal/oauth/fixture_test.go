@@ -282,6 +282,20 @@ func (s *testSigner) SignAccessToken(tok policy.AccessToken) (string, error) {
 	return jws.CompactSerialize()
 }
 
+// SignIDToken signs an ID token's main claims; the oauth tests check that one is issued and for whom.
+func (s *testSigner) SignIDToken(tok policy.IDToken) (string, error) {
+	claims, err := json.Marshal(map[string]any{"iss": tok.Issuer(), "sub": tok.Subject(), "aud": tok.Audience(),
+		"iat": tok.IssuedAt().Unix(), "exp": tok.ExpiresAt().Unix(), "nonce": tok.Nonce(), "org_id": tok.OrganizationID()})
+	if err != nil {
+		return "", err
+	}
+	jws, err := s.signer.Sign(claims)
+	if err != nil {
+		return "", err
+	}
+	return jws.CompactSerialize()
+}
+
 func (s *testSigner) JWKS() []byte {
 	b, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
 		{Key: &s.key.PublicKey, KeyID: testKID, Algorithm: "ES256", Use: "sig"},

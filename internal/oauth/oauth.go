@@ -28,9 +28,10 @@ type View interface {
 	Client(clientID string) (*tenant.TokenClient, bool)
 }
 
-// Signer signs what policy.Decide decided and publishes the keys.
+// Signer signs what policy decided and publishes the keys.
 type Signer interface {
 	SignAccessToken(policy.AccessToken) (string, error)
+	SignIDToken(policy.IDToken) (string, error)
 	JWKS() []byte
 }
 
@@ -41,6 +42,9 @@ type Config struct {
 	// cannot be trusted) fails the request.
 	View   func(context.Context) (View, error)
 	Signer Signer
+	// People serves the grants of people's logins (authorization_code, refresh_token); nil serves
+	// client_credentials alone.
+	People People
 	Logger *slog.Logger     // nil discards
 	Now    func() time.Time // nil: time.Now
 }
@@ -83,6 +87,10 @@ func New(cfg Config) *Handler {
 	}
 	grants := map[string]grantHandler{
 		policy.GrantClientCredentials: &clientCredentials{signer: cfg.Signer, now: cfg.Now},
+	}
+	if cfg.People != nil {
+		grants[policy.GrantAuthorizationCode] = &authorizationCode{people: cfg.People, signer: cfg.Signer, now: cfg.Now}
+		grants[policy.GrantRefreshToken] = &refreshToken{people: cfg.People, signer: cfg.Signer, now: cfg.Now}
 	}
 	return &Handler{
 		view:      cfg.View,

@@ -32,9 +32,15 @@ func writeError(w http.ResponseWriter, e *Error, challenge string) {
 // writeToken answers a successful token request.
 func writeToken(w http.ResponseWriter, t *tokenResponse) {
 	setTokenHeaders(w.Header())
-	b := make([]byte, 0, 96+len(t.accessToken)+len(t.scope))
+	b := make([]byte, 0, 96+len(t.accessToken)+len(t.idToken)+len(t.refreshToken)+len(t.scope))
 	b = append(b, '{')
 	b = jsonappend.StringField(b, "access_token", t.accessToken)
+	if t.idToken != "" {
+		b = jsonappend.StringField(b, "id_token", t.idToken)
+	}
+	if t.refreshToken != "" {
+		b = jsonappend.StringField(b, "refresh_token", t.refreshToken)
+	}
 	b = jsonappend.StringField(b, "scope", t.scope)
 	b = jsonappend.IntField(b, "expires_in", t.expiresIn)
 	b = jsonappend.StringField(b, "token_type", "Bearer")

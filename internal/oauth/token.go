@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/orgauth/orgauth/internal/logattr"
+	"github.com/orgauth/orgauth/internal/policy"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
 
@@ -19,9 +20,11 @@ type grantHandler interface {
 
 // tokenResponse is a successful token answer (RFC 6749 §5.1).
 type tokenResponse struct {
-	accessToken string
-	scope       string
-	expiresIn   int64 // seconds
+	accessToken  string
+	idToken      string // "" when none was issued
+	refreshToken string // "" when none was issued
+	scope        string
+	expiresIn    int64 // seconds
 }
 
 var errMethodNotAllowed = &Error{
@@ -72,9 +75,11 @@ func (h *Handler) exchange(ctx context.Context, req *tokenRequest) (*tokenRespon
 	return grant.handle(ctx, view, req, client)
 }
 
-// authenticate checks the client's secret, sent by client_secret_basic or client_secret_post.
-// Missing credentials fail authentication like wrong ones: RFC 6749 §5.2 names "no client
-// authentication included" as invalid_client.
+// authenticate checks the client's secret, sent by client_secret_basic or client_secret_post, or lets
+// a public client (token_endpoint_auth_method none) in with its client_id alone, for the grants of
+// people's logins (which bind the code or the refresh token to it). Missing credentials fail
+// authentication like wrong ones: RFC 6749 §5.2 names "no client authentication included" as
+// invalid_client.
 func (h *Handler) authenticate(ctx context.Context, view View, req *tokenRequest) (*tenant.TokenClient, error) {
 	if req.hasAssertion() {
 		return h.authenticateAssertion(ctx, view, req)
@@ -86,6 +91,11 @@ func (h *Handler) authenticate(ctx context.Context, view View, req *tokenRequest
 	secret, err := req.param("client_secret")
 	if err != nil {
 		return nil, err
+	}
+	if clientID != "" && secret == "" && !req.basic {
+		if c, ok := view.Client(clientID); ok && c.TokenEndpointAuthMethod == methodNone && publicGrant(req) {
+			return c, nil
+		}
 	}
 	if clientID == "" || secret == "" {
 		return nil, ErrInvalidClient
@@ -100,6 +110,12 @@ func (h *Handler) authenticate(ctx context.Context, view View, req *tokenRequest
 	return client, nil
 }
 
+// publicGrant reports whether the request's grant is one a public client may use.
+func publicGrant(req *tokenRequest) bool {
+	g, _ := req.param("grant_type")
+	return g == policy.GrantAuthorizationCode || g == policy.GrantRefreshToken
+}
+
 // fail logs err and answers it: an *Error as it is, anything else as server_error without its cause.
 // req is nil when the request could not be parsed.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *tokenRequest, err error) {
@@ -112,6 +128,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *tokenRequest
 	}
 	if f, ok := errors.AsType[*authFailure](err); ok {
 		attrs = append(attrs, "details", logattr.Prefix(f.reason, logattr.MaxText)) // it may quote the kid or the JWS
+	} else if d, ok := errors.AsType[*detailed](err); ok {
+		attrs = append(attrs, "details", logattr.Prefix(d.reason, logattr.MaxText))
 	}
 	e, ok := errors.AsType[*Error](err)
 	if ok {
