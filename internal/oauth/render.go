@@ -2,6 +2,8 @@ package oauth
 
 import (
 	"net/http"
+	"slices"
+	"sync"
 
 	"github.com/orgauth/orgauth/internal/jsonappend"
 )
@@ -29,10 +31,20 @@ func writeError(w http.ResponseWriter, e *Error, challenge string) {
 	w.Write(b)
 }
 
+// answers holds the buffers of token answers for reuse: an answer is as long as its token (~700 bytes
+// for ES256), and a buffer allocated per answer would be that much more garbage per token. A buffer is
+// free again once Write returns (an io.Writer must not retain it).
+var answers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledAnswer bounds the buffers kept for reuse: a token with unusually long claims is answered
+// from a buffer of its own, which the pool does not keep.
+const maxPooledAnswer = 4 << 10
+
 // writeToken answers a successful token request.
 func writeToken(w http.ResponseWriter, t *tokenResponse) {
 	setTokenHeaders(w.Header())
-	b := make([]byte, 0, 96+len(t.accessToken)+len(t.scope))
+	buf := answers.Get().(*[]byte)
+	b := slices.Grow((*buf)[:0], 96+len(t.accessToken)+len(t.scope))
 	b = append(b, '{')
 	b = jsonappend.StringField(b, "access_token", t.accessToken)
 	b = jsonappend.StringField(b, "scope", t.scope)
@@ -41,4 +53,8 @@ func writeToken(w http.ResponseWriter, t *tokenResponse) {
 	b = append(b, '}')
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
+	if cap(b) <= maxPooledAnswer {
+		*buf = b
+		answers.Put(buf)
+	}
 }
