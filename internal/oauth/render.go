@@ -8,11 +8,20 @@ import (
 	"github.com/orgauth/orgauth/internal/jsonappend"
 )
 
+// The values of the headers every token answer carries, shared by every answer: Header.Set would
+// allocate a slice for each, on every request. The keys are canonical. Nothing writes into a header's
+// slice of values (Set and Del replace it, Add appends to it, which copies a slice that is full).
+var (
+	headerJSON    = []string{"application/json"}
+	headerNoStore = []string{"no-store"}
+	headerNoCache = []string{"no-cache"}
+)
+
 // setTokenHeaders sets the headers of every token endpoint answer (RFC 6749 §5.1).
 func setTokenHeaders(h http.Header) {
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
+	h["Content-Type"] = headerJSON
+	h["Cache-Control"] = headerNoStore
+	h["Pragma"] = headerNoCache
 }
 
 // writeError answers {"error", "error_description"}. A 401 carries the Basic challenge: RFC 6749 §5.2

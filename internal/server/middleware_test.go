@@ -44,6 +44,9 @@ func TestAccessLogLine(t *testing.T) {
 	if got := w.Header().Get("X-Request-Id"); got != "abc" {
 		t.Errorf("X-Request-Id = %q, want abc", got)
 	}
+	if got := w.Header().Values("X-Content-Type-Options"); len(got) != 1 || got[0] != "nosniff" {
+		t.Errorf("X-Content-Type-Options = %q, want nosniff", got)
+	}
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/fail", nil))
 	lines := strings.Split(strings.TrimSuffix(logs.String(), "\n"), "\n")
 	if len(lines) != 2 {
