@@ -1,8 +1,8 @@
 // Package bench is orgauth's performance benchmark: it seeds a store, runs `orgauth serve` as a separate
 // process on loopback, drives POST /oauth/token over real HTTP in a closed loop (throughput) and an
 // open loop (latency at a fixed offered rate, free of coordinated omission), measures this machine's
-// ceilings in the same run (signatures per second, a trivial handler under the same generator) and
-// reports the figures with their ratios to the ceilings. docs/performance.md explains how to read them.
+// ceilings in the same run (signatures per second, a trivial handler under the same generator, and a
+// minimal token endpoint around each closed loop) and reports the figures with their ratios to them. docs/performance.md explains how to read them.
 package bench
 
 import (
@@ -18,21 +18,28 @@ import (
 
 // Options configure Run. Zero values pick the defaults of DefaultOptions.
 type Options struct {
-	Executable string // the orgauth binary run as the server (and as the trivial server)
-	DB         string // "sqlite" (a cached file) or a postgres:// URL of an empty database the bench may fill
-	CacheDir   string // where seeded SQLite stores and the manifests of seeded stores are kept
-	Reseed     bool   // seed again even when a cached store exists
-	SeedConns  int    // concurrent callers while seeding
-	Scale      Scale
+	Executable string // the orgauth binary run as the server
+	// Helper is the orgauth binary run as the trivial server and the minimal token endpoint (`orgauth
+	// bench trivial-server`, `reference-server`), so that Executable may be a build without them or with
+	// other changes; "" is Executable.
+	Helper    string
+	DB        string // "sqlite" (a cached file) or a postgres:// URL of an empty database the bench may fill
+	CacheDir  string // where seeded SQLite stores and the manifests of seeded stores are kept
+	Reseed    bool   // seed again even when a cached store exists
+	SeedConns int    // concurrent callers while seeding
+	Scale     Scale
 
 	Algs      []string      // of RS256 and ES256
 	Conns     int           // closed loop: connections, each sending as soon as its answer arrived
 	OpenConns int           // open loop: most requests in flight at once
 	Duration  time.Duration // each measured phase
 	Warmup    time.Duration // closed loop before each measured phase, after one pass over every organization
-	OpenRSA   float64       // RS256 open loop: offered rate as a fraction of the RSA signing ceiling
-	OpenES256 float64       // ES256 open loop: offered rate, tokens/s
-	Writes    int           // Management API associations timed one by one; 0 skips
+	// Reference is how long the minimal token endpoint's closed loop runs for each algorithm, half just
+	// before the server's closed loop and half just after it (after a short warm-up); 0 skips.
+	Reference time.Duration
+	OpenRSA   float64 // RS256 open loop: offered rate as a fraction of the RSA signing ceiling
+	OpenES256 float64 // ES256 open loop: offered rate, tokens/s
+	Writes    int     // Management API associations timed one by one; 0 skips
 	// ChurnWrites runs each closed loop again while the Management API writes this many times per
 	// second (associations made and removed); 0 skips.
 	ChurnWrites float64
@@ -59,6 +66,7 @@ func DefaultOptions() Options {
 		OpenConns: 256,
 		Duration:  10 * time.Second,
 		Warmup:    2 * time.Second,
+		Reference: 4 * time.Second,
 		OpenRSA:   0.7,
 		OpenES256: 10000,
 		Writes:    200,
@@ -89,8 +97,8 @@ func (o Options) validate() error {
 	if o.Conns < 1 || o.OpenConns < 1 || o.SeedConns < 1 {
 		errs = append(errs, errors.New("connections must be at least 1"))
 	}
-	if o.Duration <= 0 || o.Warmup < 0 {
-		errs = append(errs, errors.New("duration must be positive and warm-up not negative"))
+	if o.Duration <= 0 || o.Warmup < 0 || o.Reference < 0 {
+		errs = append(errs, errors.New("duration must be positive, warm-up and reference not negative"))
 	}
 	if o.OpenRSA <= 0 || o.OpenES256 <= 0 {
 		errs = append(errs, errors.New("open-loop rates must be positive"))
@@ -111,6 +119,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	if err := o.validate(); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
+	}
+	if o.Helper == "" {
+		o.Helper = o.Executable
 	}
 	o.Log = &stampedWriter{w: o.Log, start: time.Now()}
 	work, err := os.MkdirTemp("", "orgauth-bench-")

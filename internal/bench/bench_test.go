@@ -35,7 +35,7 @@ func TestBenchEndToEnd(t *testing.T) {
 	o.CacheDir = t.TempDir()
 	o.Scale = bench.Scale{Orgs: 20, Apps: 3, AppsPerOrg: 1}
 	o.Conns, o.OpenConns = 4, 8
-	o.Duration, o.Warmup = 300*time.Millisecond, 100*time.Millisecond
+	o.Duration, o.Warmup, o.Reference = 300*time.Millisecond, 100*time.Millisecond, 200*time.Millisecond
 	o.OpenRSA, o.OpenES256 = 0.05, 100
 	o.Writes = 5
 	o.ChurnWrites = 40          // a dozen writes in each 300 ms closed loop
@@ -81,6 +81,10 @@ func TestBenchEndToEnd(t *testing.T) {
 		if a.FirstPass.OK != uint64(o.Scale.Orgs) {
 			t.Errorf("%s first pass: %d tokens, want one per organization (%d)", a.Alg, a.FirstPass.OK, o.Scale.Orgs)
 		}
+		if p := a.Reference; p.OK == 0 || p.Errors != 0 || p.CPU <= 0 || p.CPUPerRequest <= 0 {
+			t.Errorf("%s minimal token endpoint: %d tokens, %d errors (%s), server CPU %v cores, %s per token",
+				a.Alg, p.OK, p.Errors, p.FirstError, p.CPU, p.CPUPerRequest)
+		}
 		if a.Closed.CPU <= 0 || a.Closed.RSS <= 0 {
 			t.Errorf("%s closed loop: server CPU %v cores, RSS %d", a.Alg, a.Closed.CPU, a.Closed.RSS)
 		}
@@ -88,7 +92,8 @@ func TestBenchEndToEnd(t *testing.T) {
 	if r.Writes == nil {
 		t.Error("no Management write latency")
 	}
-	for _, want := range []string{"RS256 closed loop", "ES256 open loop", "of the RS256 signing ceiling", "signatures alone, open loop", "writes/s", "associate a grant"} {
+	for _, want := range []string{"RS256 closed loop", "ES256 open loop", "of the RS256 signing ceiling", "signatures alone, open loop", "writes/s", "associate a grant",
+		"of the minimal token endpoint's rate"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, &out)
 		}

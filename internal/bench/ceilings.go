@@ -172,17 +172,7 @@ func TrivialHandler() http.Handler {
 // ServeTrivial serves TrivialHandler on addr until ctx ends: `orgauth bench trivial-server`, which the
 // bench starts as a separate process like the real server.
 func ServeTrivial(ctx context.Context, addr string) error {
-	hs := &http.Server{Addr: addr, Handler: TrivialHandler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("trivial server: %w", err)
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return hs.Shutdown(shutdown)
+	return serveUntil(ctx, &http.Server{Addr: addr, Handler: TrivialHandler(), ReadHeaderTimeout: 10 * time.Second}, "trivial server")
 }
 
 // ceilings are one measurement of what no token endpoint on this machine can exceed: signatures per
@@ -207,7 +197,7 @@ func measureCeilings(ctx context.Context, o Options, work string, signers map[st
 		return c, err
 	}
 	fmt.Fprintf(o.Log, "ceiling: trivial handler, closed loop, %d connections for %s\n", o.Conns, o.Duration)
-	p, err := startProcess(ctx, o.Executable, []string{"bench", "trivial-server", "--addr", addr}, addr, "/",
+	p, err := startProcess(ctx, o.Helper, []string{"bench", "trivial-server", "--addr", addr}, addr, "/",
 		filepath.Join(work, "trivial.log"))
 	if err != nil {
 		return c, fmt.Errorf("bench: trivial server: %w", err)

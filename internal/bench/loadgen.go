@@ -139,6 +139,21 @@ type loadResult struct {
 	firstErr string        // one example of what went wrong, for the report
 }
 
+// add adds the result of another phase of the same load, or returns err.
+func (r *loadResult) add(o loadResult, err error) error {
+	if err != nil {
+		return err
+	}
+	r.ok += o.ok
+	r.errors += o.errors
+	r.elapsed += o.elapsed
+	r.latency.merge(&o.latency)
+	if r.firstErr == "" {
+		r.firstErr = o.firstErr
+	}
+	return nil
+}
+
 func (r *loadResult) rate() float64 {
 	if r.elapsed <= 0 {
 		return 0

@@ -25,6 +25,19 @@ func (r *Report) measureServer(ctx context.Context, o Options, s seeded, work st
 		}
 		args = append(args, "--pprof-addr", pprofAddr)
 	}
+	var ref *process
+	if o.Reference > 0 {
+		refAddr, err := freeAddr()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(o.Log, "reference: starting the minimal token endpoint on %s\n", refAddr)
+		if ref, err = startProcess(ctx, o.Helper, []string{"bench", "reference-server", "--addr", refAddr}, refAddr, "/healthz",
+			filepath.Join(work, "reference.log")); err != nil {
+			return fmt.Errorf("bench: reference server: %w", err)
+		}
+		defer ref.stop()
+	}
 	fmt.Fprintf(o.Log, "server: starting on %s\n", addr)
 	p, err := startProcess(ctx, o.Executable, args, addr, "/healthz", filepath.Join(work, "server.log"))
 	if err != nil {
@@ -48,7 +61,7 @@ func (r *Report) measureServer(ctx context.Context, o Options, s seeded, work st
 		if err := checkToken(client, baseURL, s.manifest, alg); err != nil {
 			return fmt.Errorf("bench: %s: %w", alg, err)
 		}
-		a, err := measureAlg(ctx, o, p, s.manifest, alg, r.OpenRates[alg], pprofAddr, mc)
+		a, err := measureAlg(ctx, o, p, ref, s.manifest, alg, r.OpenRates[alg], pprofAddr, mc)
 		if err != nil {
 			return fmt.Errorf("bench: %s: %w", alg, err)
 		}
@@ -65,13 +78,18 @@ func (r *Report) measureServer(ctx context.Context, o Options, s seeded, work st
 		return err
 	}
 	r.EndRSS, r.PeakRSS = end.rss, end.hwm
+	if ref != nil {
+		if err := ref.stop(); err != nil {
+			return fmt.Errorf("bench: reference server: %w", err)
+		}
+	}
 	return p.stop()
 }
 
 // measureAlg runs one algorithm's phases: a first pass over every organization (cold cache), a
-// warm-up, the closed loop (profiled when asked), the open loop and, when asked, the closed loop again
-// while the Management API writes.
-func measureAlg(ctx context.Context, o Options, p *process, m *manifest, alg string, openRate float64, pprofAddr string, mc *mgmtClient) (AlgResult, error) {
+// warm-up, the closed loop (profiled when asked) with the reference's closed loop around it (when ref
+// is not nil), the open loop and, when asked, the closed loop again while the Management API writes.
+func measureAlg(ctx context.Context, o Options, p, ref *process, m *manifest, alg string, openRate float64, pprofAddr string, mc *mgmtClient) (AlgResult, error) {
 	a := AlgResult{Alg: alg, OpenRate: openRate}
 	reqs := m.tokenRequests(p.addr, alg)
 	sample := func() (procSample, error) { return sampleProc(p.pid()) }
@@ -84,6 +102,22 @@ func measureAlg(ctx context.Context, o Options, p *process, m *manifest, alg str
 	a.FirstPass = phase(cold, procSample{}, procSample{})
 	if _, err := closedLoop(ctx, p.addr, reqs, o.Conns, o.Warmup, 0); err != nil {
 		return a, err
+	}
+
+	// The reference runs half just before the server's closed loop and half just after it: the ratio of
+	// the two rates is then little affected by the machine's drift, which is linear over a short time.
+	var refSpan cpuSpan
+	var refRes loadResult
+	var refReqs *requestSet
+	if ref != nil {
+		refReqs = referenceRequests(ref.addr, alg)
+		fmt.Fprintf(o.Log, "%s: reference, closed loop, %d connections for %s (1/2)\n", alg, o.Conns, o.Reference/2)
+		if _, err := closedLoop(ctx, ref.addr, refReqs, o.Conns, min(o.Warmup, refWarmup), 0); err != nil {
+			return a, fmt.Errorf("reference: %w", err)
+		}
+		if err := refRes.add(measureClosed(ctx, o.Conns, o.Reference/2, ref, refReqs, &refSpan)); err != nil {
+			return a, fmt.Errorf("reference: %w", err)
+		}
 	}
 
 	fmt.Fprintf(o.Log, "%s: closed loop, %d connections for %s\n", alg, o.Conns, o.Duration)
@@ -110,6 +144,13 @@ func measureAlg(ctx context.Context, o Options, p *process, m *manifest, alg str
 	a.Closed = phase(closed, before, after)
 	if err := <-profile; err != nil {
 		return a, err
+	}
+	if ref != nil {
+		fmt.Fprintf(o.Log, "%s: reference, closed loop, %d connections for %s (2/2)\n", alg, o.Conns, o.Reference-o.Reference/2)
+		if err := refRes.add(measureClosed(ctx, o.Conns, o.Reference-o.Reference/2, ref, refReqs, &refSpan)); err != nil {
+			return a, fmt.Errorf("reference: %w", err)
+		}
+		a.Reference = refSpan.phase(refRes)
 	}
 
 	fmt.Fprintf(o.Log, "%s: open loop at %.0f tokens/s for %s\n", alg, openRate, o.Duration)
@@ -138,6 +179,27 @@ func measureAlg(ctx context.Context, o Options, p *process, m *manifest, alg str
 	a.Churn = phase(withWrites, before, after)
 	a.ChurnWrites = float64(writes) / withWrites.elapsed.Seconds()
 	return a, nil
+}
+
+// refWarmup bounds the reference's warm-up: it has no cache to fill, only its heap to grow.
+const refWarmup = 500 * time.Millisecond
+
+// measureClosed runs a closed loop against process p for d and adds the CPU time p spent to span.
+func measureClosed(ctx context.Context, conns int, d time.Duration, p *process, reqs *requestSet, span *cpuSpan) (loadResult, error) {
+	before, err := sampleProc(p.pid())
+	if err != nil {
+		return loadResult{}, err
+	}
+	res, err := closedLoop(ctx, p.addr, reqs, conns, d, 0)
+	if err != nil {
+		return res, err
+	}
+	after, err := sampleProc(p.pid())
+	if err != nil {
+		return res, err
+	}
+	span.add(before, after)
+	return res, nil
 }
 
 // closedLoopWithWrites runs the closed loop while churn makes Management writes; it returns the loop's

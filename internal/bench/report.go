@@ -43,8 +43,11 @@ type Report struct {
 // AlgResult is the token endpoint's figures for one signing algorithm.
 type AlgResult struct {
 	Alg       string
-	FirstPass Phase   // one request per organization, on a cold cache (no CPU figures)
-	Closed    Phase   // closed loop at Report.Conns connections
+	FirstPass Phase // one request per organization, on a cold cache (no CPU figures)
+	Closed    Phase // closed loop at Report.Conns connections
+	// Reference is the minimal token endpoint signing with the same algorithm, closed loop at
+	// Report.Conns connections, half just before Closed and half just after (zero when skipped).
+	Reference Phase
 	OpenRate  float64 // offered rate of the open loop, tokens/s
 	Open      Phase
 	// Churn is the closed loop again while the Management API associates and removes grants at
@@ -65,15 +68,37 @@ type Phase struct {
 }
 
 func phase(res loadResult, before, after procSample) Phase {
+	var s cpuSpan
+	if !before.at.IsZero() {
+		s.add(before, after)
+	}
+	s.rss = after.rss
+	return s.phase(res)
+}
+
+// cpuSpan is the server's CPU time over one or more intervals, and its resident memory at the end.
+type cpuSpan struct {
+	cpu, wall time.Duration
+	rss       int64
+}
+
+func (s *cpuSpan) add(before, after procSample) {
+	s.cpu += after.cpu - before.cpu
+	s.wall += after.at.Sub(before.at)
+	s.rss = after.rss
+}
+
+// phase is the figures of res, whose server CPU time s holds (none when s.wall is 0).
+func (s cpuSpan) phase(res loadResult) Phase {
 	p := Phase{
 		Rate: res.rate(), OK: res.ok, Errors: res.errors, FirstError: res.firstErr,
 		P50: res.latency.quantile(0.5), P99: res.latency.quantile(0.99), P999: res.latency.quantile(0.999), Max: res.latency.max,
-		RSS: after.rss,
+		RSS: s.rss,
 	}
-	if !before.at.IsZero() {
-		p.CPU = cpuShare(before, after)
+	if s.wall > 0 {
+		p.CPU = float64(s.cpu) / float64(s.wall)
 		if res.ok > 0 {
-			p.CPUPerRequest = (after.cpu - before.cpu) / time.Duration(res.ok)
+			p.CPUPerRequest = s.cpu / time.Duration(res.ok)
 		}
 	}
 	return p
@@ -141,6 +166,12 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "  ECDSA P-256 signatures/s           %9.0f  (%s of CPU each)\n", r.SignCeiling["ES256"], us(r.SignCPU["ES256"]))
 	fmt.Fprintf(w, "  trivial handler requests/s         %9.0f  (p50 %s, p99 %s, server CPU %.2f cores)\n",
 		r.Trivial.Rate, ms(r.Trivial.P50), ms(r.Trivial.P99), r.Trivial.CPU)
+	for _, a := range r.Algs {
+		if a.Reference.OK > 0 {
+			fmt.Fprintf(w, "  minimal token endpoint, %s tokens/s %5.0f  (p50 %s, p99 %s, server CPU %.2f cores, %s each; around the closed loop)\n",
+				a.Alg, a.Reference.Rate, ms(a.Reference.P50), ms(a.Reference.P99), a.Reference.CPU, us(a.Reference.CPUPerRequest))
+		}
+	}
 	for _, alg := range benchAlgs {
 		if s, ok := r.SignOpen[alg]; ok {
 			fmt.Fprintf(w, "  %s signatures alone, open loop at %.0f/s: p50 %s, p99 %s (%s of CPU each)\n",
@@ -157,6 +188,9 @@ func (r *Report) Print(w io.Writer) {
 			ms(p.P50), ms(p.P99), ms(p.P999), ms(p.Max), p.Errors, p.CPU, us(p.CPUPerRequest), mib(p.RSS))
 	}
 	for _, a := range r.Algs {
+		if a.Reference.OK > 0 {
+			row(a.Alg+" minimal token endpoint", a.Reference)
+		}
 		row(a.Alg+" first pass (cold cache)", a.FirstPass)
 		row(fmt.Sprintf("%s closed loop, %d conns", a.Alg, r.Conns), a.Closed)
 		row(fmt.Sprintf("%s open loop at %.0f/s", a.Alg, a.OpenRate), a.Open)
@@ -171,6 +205,10 @@ func (r *Report) Print(w io.Writer) {
 			"the signature is %.0f%% of the server's CPU per token\n", a.Alg,
 			pct(a.Closed.Rate, r.SignCeiling[a.Alg]), a.Alg, pct(a.Closed.Rate, r.Trivial.Rate),
 			pct(float64(r.SignCPU[a.Alg]), float64(a.Closed.CPUPerRequest)))
+		if a.Reference.OK > 0 {
+			fmt.Fprintf(w, "  %s: %5.1f%% of the minimal token endpoint's rate; its CPU per token is %.0f%% of the server's\n",
+				a.Alg, pct(a.Closed.Rate, a.Reference.Rate), pct(float64(a.Reference.CPUPerRequest), float64(a.Closed.CPUPerRequest)))
+		}
 	}
 	for _, a := range r.Algs {
 		if a.ChurnWrites > 0 {
@@ -190,7 +228,7 @@ func (r *Report) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "server memory: RSS %s at the end, peak %s\n", mib(r.EndRSS), mib(r.PeakRSS))
 	for _, a := range r.Algs {
-		for _, p := range []Phase{a.FirstPass, a.Closed, a.Open, a.Churn} {
+		for _, p := range []Phase{a.Reference, a.FirstPass, a.Closed, a.Open, a.Churn} {
 			if p.FirstError != "" {
 				fmt.Fprintf(w, "%s: first error: %s\n", a.Alg, p.FirstError)
 				break

@@ -20,24 +20,37 @@ POST /oauth/token in a closed and an open loop, measures this machine's ceilings
 prints the figures with their ratios to the ceilings. docs/performance.md explains them.
 `
 
-// benchCmd runs `orgauth bench`, or its helper `orgauth bench trivial-server --addr A`.
+// benchHelpers are the servers the bench starts as separate processes besides orgauth serve:
+// `orgauth bench <name> --addr A`.
+var benchHelpers = map[string]struct {
+	about string
+	serve func(ctx context.Context, addr string) error
+}{
+	"trivial-server":   {"Serves the bench's trivial HTTP baseline.", bench.ServeTrivial},
+	"reference-server": {"Serves the bench's minimal token endpoint (POST /oauth/token, one fixed client).", bench.ServeReference},
+}
+
+// benchCmd runs `orgauth bench`, or one of its helpers (benchHelpers).
 func benchCmd(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if len(args) > 0 && args[0] == "trivial-server" {
-		fs := flag.NewFlagSet("bench trivial-server", flag.ContinueOnError)
-		addr := fs.String("addr", "127.0.0.1:8081", "listen address")
-		rest, help, err := parseFlags(fs, "bench trivial-server", args[1:])
-		switch {
-		case err != nil:
-			return err
-		case help:
-			fmt.Fprint(stdout, helpText("usage: orgauth bench trivial-server [--addr A]\n\nServes the bench's trivial HTTP baseline.\n", fs))
-			return nil
-		case len(rest) > 0:
-			return usagef("bench trivial-server", "unexpected arguments: %s", strings.Join(rest, " "))
+	if len(args) > 0 {
+		if h, ok := benchHelpers[args[0]]; ok {
+			name := "bench " + args[0]
+			fs := flag.NewFlagSet(name, flag.ContinueOnError)
+			addr := fs.String("addr", "127.0.0.1:8081", "listen address")
+			rest, help, err := parseFlags(fs, name, args[1:])
+			switch {
+			case err != nil:
+				return err
+			case help:
+				fmt.Fprint(stdout, helpText("usage: orgauth "+name+" [--addr A]\n\n"+h.about+"\n", fs))
+				return nil
+			case len(rest) > 0:
+				return usagef(name, "unexpected arguments: %s", strings.Join(rest, " "))
+			}
+			return h.serve(ctx, *addr)
 		}
-		return bench.ServeTrivial(ctx, *addr)
 	}
 
 	o := bench.DefaultOptions()
@@ -54,6 +67,7 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.OpenConns, "open-conns", o.OpenConns, "open loop: most requests in flight")
 	fs.DurationVar(&o.Duration, "d", o.Duration, "duration of each measured phase (and of each ceiling)")
 	fs.DurationVar(&o.Warmup, "warmup", o.Warmup, "closed-loop warm-up before each measurement")
+	fs.DurationVar(&o.Reference, "ref-d", o.Reference, "the minimal token endpoint's closed loop per algorithm, half before and half after the server's (0 skips)")
 	fs.Float64Var(&o.OpenRSA, "open-rs256", o.OpenRSA, "RS256 open loop: offered rate as a fraction of the RSA signing ceiling")
 	fs.Float64Var(&o.OpenES256, "open-es256", o.OpenES256, "ES256 open loop: offered tokens/s")
 	fs.IntVar(&o.Writes, "writes", o.Writes, "Management API associations to time (0 skips)")
@@ -71,11 +85,12 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 		return usagef("bench", "unexpected arguments: %s", strings.Join(rest, " "))
 	}
 	o.Algs = strings.Split(*algs, ",")
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("bench: find this executable: %w", err)
+	}
+	o.Helper = exe // the helpers are this build's, whichever server -server names
 	if o.Executable == "" {
-		exe, err := os.Executable()
-		if err != nil {
-			return fmt.Errorf("bench: find this executable: %w", err)
-		}
 		o.Executable = exe
 	}
 	o.Log, o.Report = stderr, stdout

@@ -16,6 +16,12 @@ func String(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight plain bytes at a time (printable ASCII but quote and backslash): most of what is
+		// written, a token's base64url above all, is only that.
+		i += plainWords(s[i:])
+		if i == len(s) {
+			break
+		}
 		b := s[i]
 		if b < utf8.RuneSelf {
 			if b >= 0x20 && b != '"' && b != '\\' {
@@ -61,6 +67,26 @@ func String(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// plainWords returns the length of the longest prefix of s made of whole 8-byte words whose bytes are
+// all below utf8.RuneSelf, at or above 0x20, and neither a quote nor a backslash: bytes String copies as
+// they are.
+func plainWords(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	n := 0
+	for ; n+8 <= len(s); n += 8 {
+		w := s[n : n+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		// The classic tests for a byte below n and for a zero byte (here, after XOR with a quote or a
+		// backslash in every byte) in a word: exact for "is there one", which is all that is asked.
+		q, b := x^('"'*ones), x^('\\'*ones)
+		if (x|(x-0x20*ones)&^x|(q-ones)&^q|(b-ones)&^b)&highs != 0 {
+			break
+		}
+	}
+	return n
 }
 
 // StringField appends `,"name":"value"` (without the comma for the first field of an object).

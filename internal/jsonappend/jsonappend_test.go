@@ -3,6 +3,7 @@ package jsonappend
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -57,5 +58,40 @@ func TestAppendFields(t *testing.T) {
 	b = append(b, '}')
 	if want := `{"a":"x","n":-42,"b":""}`; string(b) != want {
 		t.Errorf("got %s, want %s", b, want)
+	}
+}
+
+// plainWords agrees with the byte-by-byte rule on every single byte at every position of a word, and
+// stops at the first word that is not plain.
+func TestPlainWords(t *testing.T) {
+	plainByte := func(b byte) bool { return b >= 0x20 && b < 0x80 && b != '"' && b != '\\' }
+	base := []byte("abcdefgh")
+	for pos := range 8 {
+		for b := range 256 {
+			w := bytes.Clone(base)
+			w[pos] = byte(b)
+			want := 0
+			if plainByte(byte(b)) {
+				want = 8
+			}
+			if got := plainWords(string(w)); got != want {
+				t.Errorf("plainWords(%q) = %d, want %d", w, got, want)
+			}
+		}
+	}
+	for in, want := range map[string]int{"": 0, "abcdefg": 0, "abcdefgh": 8, "abcdefghi": 8, "        ~~~~~~~~": 16,
+		"eyJhbGci.A-_0z9Z\"abcdefgh": 16, "!#$%&'()*+,-./:;<=>?@[]^`{|}": 24} {
+		if got := plainWords(in); got != want {
+			t.Errorf("plainWords(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+func BenchmarkString(b *testing.B) {
+	token := strings.Repeat("eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.", 18) // a token's length of base64url
+	b.SetBytes(int64(len(token)))
+	var dst []byte
+	for b.Loop() {
+		dst = String(dst[:0], token)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unsafe"
 
 	"github.com/orgauth/orgauth/internal/tenant"
 )
@@ -73,20 +74,20 @@ const maxJSONDepth = 16
 // Parameters in the URL query are not read: RFC 6749 puts them in the body. A client_id longer than any
 // client's is refused here, before anything looks it up, caches it or logs it.
 func parseTokenRequest(r *http.Request) (*tokenRequest, error) {
-	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	mediaType, err := requestMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
-		return nil, errContentType
+		return nil, err
 	}
 	var parse func([]byte) (map[string][]string, map[string]bool, error)
 	switch mediaType {
-	case "application/x-www-form-urlencoded":
+	case formMediaType:
 		parse = parseForm
 	case "application/json":
 		parse = parseJSON
 	default:
 		return nil, errContentType
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, errBodyTooLarge
@@ -111,6 +112,45 @@ func parseTokenRequest(r *http.Request) (*tokenRequest, error) {
 		}
 	}
 	return &tokenRequest{params: params, basic: ok, notStrings: notStrings}, nil
+}
+
+// formMediaType is the media type of form bodies, as clients send it.
+const formMediaType = "application/x-www-form-urlencoded"
+
+// requestMediaType returns the media type of a Content-Type value, without its parameters.
+func requestMediaType(contentType string) (string, error) {
+	if contentType == formMediaType {
+		return formMediaType, nil // what mime.ParseMediaType returns for it, without its map of parameters
+	}
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return "", errContentType
+	}
+	return mediaType, nil
+}
+
+// readBody reads the whole body. A body with a Content-Length, which net/http holds it to, is read into
+// a buffer of that length: io.ReadAll would start with 512 bytes for the hundred or so of a request.
+func readBody(r *http.Request) ([]byte, error) {
+	n := r.ContentLength
+	if n <= 0 || n > maxBodyBytes {
+		return io.ReadAll(r.Body)
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(r.Body, body); err != nil {
+		return nil, err
+	}
+	// Nothing should follow; whatever does (a body longer than its Content-Length, which net/http never
+	// hands over) is read all the same, as io.ReadAll would have.
+	var more [1]byte
+	switch m, err := r.Body.Read(more[:]); {
+	case m > 0:
+		rest, err := io.ReadAll(r.Body)
+		return append(append(body, more[0]), rest...), err
+	case err != nil && err != io.EOF:
+		return nil, err
+	}
+	return body, nil
 }
 
 func parseForm(body []byte) (map[string][]string, map[string]bool, error) {
@@ -196,7 +236,14 @@ func basicCredentials(header string) (user, password string, ok bool, err error)
 	if !strings.EqualFold(scheme, "Basic") {
 		return "", "", false, nil
 	}
-	decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
+	encoded = strings.TrimSpace(encoded)
+	var buf [256]byte // a client_id and a secret of orgauth's fit; decoded here, they are copied once below
+	decoded := buf[:0]
+	if base64.StdEncoding.DecodedLen(len(encoded)) > len(buf) {
+		decoded = nil
+	}
+	// The header's own bytes, read only: a conversion would copy them to the heap first.
+	decoded, err = base64.StdEncoding.AppendDecode(decoded, unsafe.Slice(unsafe.StringData(encoded), len(encoded)))
 	if err != nil {
 		return "", "", false, ErrInvalidClient
 	}

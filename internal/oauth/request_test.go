@@ -3,6 +3,7 @@ package oauth
 import (
 	"encoding/json"
 	"errors"
+	"mime"
 	"net/url"
 	"slices"
 	"strings"
@@ -61,6 +62,7 @@ func FuzzParseTokenRequest(f *testing.F) {
 	f.Add("", "Basic "+b64("a:b:c"), "", "")
 	f.Add("grant_type=client_credentials", "", strings.Repeat("a", 65), "s")
 	f.Add("client_id="+strings.Repeat("a", 65), "", "", "")
+	f.Add("grant_type=client_credentials", "", "app", strings.Repeat("s%", 150)) // Basic longer than its stack buffer
 	f.Fuzz(func(t *testing.T, body, authorization, user, password string) {
 		r := rawRequest("application/x-www-form-urlencoded", body)
 		basic := authorization == "" && (user != "" || password != "")
@@ -177,5 +179,50 @@ func checkParam(t *testing.T, req *tokenRequest, name string, values []string) {
 		t.Errorf("param %q sent as %q: unexpected %v", name, values, err)
 	case len(distinct) == 0 && got != "", len(distinct) == 1 && !distinct[got]:
 		t.Errorf("param %q sent as %q: got %q", name, values, got)
+	}
+}
+
+// readBody reads a body of a known length into a buffer of that length, and still reads all of a body
+// whose length is unknown or (in a request net/http would not hand over) longer than announced.
+func TestReadBody(t *testing.T) {
+	const body = "grant_type=client_credentials&audience=x"
+	tests := []struct {
+		name    string
+		length  int64
+		wantErr bool
+	}{
+		{name: "as long as announced", length: int64(len(body))},
+		{name: "unknown length", length: -1},
+		{name: "longer than announced", length: 5},
+		{name: "shorter than announced", length: int64(len(body)) + 1, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := rawRequest(formMediaType, body)
+			r.ContentLength = tt.length
+			got, err := readBody(r)
+			if tt.wantErr {
+				if err == nil {
+					t.Errorf("read %q, want an error", got)
+				}
+				return
+			}
+			if err != nil || string(got) != body {
+				t.Errorf("read %q, %v; want %q", got, err, body)
+			}
+		})
+	}
+}
+
+// The media type is read as mime.ParseMediaType reads it, for the common form value as for the rest.
+func TestRequestMediaType(t *testing.T) {
+	for _, ct := range []string{formMediaType, "application/x-www-form-urlencoded; charset=utf-8",
+		"Application/X-WWW-Form-Urlencoded", "application/x-www-form-urlencoded;", " application/x-www-form-urlencoded",
+		"application/json", "", "application/json; charset", "text/plain"} {
+		want, _, wantErr := mime.ParseMediaType(ct)
+		got, err := requestMediaType(ct)
+		if (err != nil) != (wantErr != nil) || (err == nil && got != want) {
+			t.Errorf("requestMediaType(%q) = %q, %v; mime.ParseMediaType: %q, %v", ct, got, err, want, wantErr)
+		}
 	}
 }
