@@ -155,3 +155,40 @@ func TestClaimsEscapeHostileValues(t *testing.T) {
 		t.Error("a value injected a claim")
 	}
 }
+
+func TestSignUserAccessToken(t *testing.T) {
+	clk := newClock()
+	m := open(t, seededStore(t), clk)
+	authz := oneGrant{RS256}
+	u, err := policy.DecideUser(authzAPI{authz}, policy.UserRequest{
+		GrantType: policy.GrantAuthorizationCode,
+		Client:    policy.Client{ID: "web", GrantTypes: []string{policy.GrantAuthorizationCode}, OrganizationUsage: policy.UsageRequire},
+		User:      policy.User{ID: "auth0|ann"}, Audience: testAudience, Scopes: []string{"openid", "read:x"},
+		Organization: "org_acme", Member: true, Permissions: []string{"read:x", "write:x"}, Now: clk.Now(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwt, err := m.SignAccessToken(u.Access)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := verifyWithJWKS(t, m.JWKS(), jwt)
+	aud, _ := c["aud"].([]any)
+	perms, _ := c["permissions"].([]any)
+	if c["sub"] != "auth0|ann" || len(aud) != 2 || aud[0] != testAudience || aud[1] != testIssuer+"userinfo" || c["azp"] != "web" {
+		t.Errorf("claims %v", c)
+	}
+	if _, ok := c["gty"]; ok || len(perms) != 2 || perms[0] != "read:x" || c["scope"] != "openid read:x" || c["org_id"] != "org_acme" {
+		t.Errorf("claims %v", c)
+	}
+}
+
+// authzAPI is a tenant whose API sends permissions and defines read:x and write:x.
+type authzAPI struct{ oneGrant }
+
+func (a authzAPI) API(aud string) (policy.API, bool) {
+	api, ok := a.oneGrant.API(aud)
+	api.TokenDialect, api.Scopes = policy.DialectAuthz, []string{"read:x", "write:x"}
+	return api, ok
+}

@@ -31,13 +31,18 @@ func (m *Manager) SignAccessToken(t policy.AccessToken) (string, error) {
 func appendAccessClaims(dst []byte, t policy.AccessToken) []byte {
 	dst = append(dst, '{')
 	dst = jsonappend.StringField(dst, "iss", t.Issuer())
-	dst = jsonappend.StringField(dst, "sub", t.ClientID())
-	dst = append(dst[:len(dst)-1], `@clients"`...) // Subject() without its allocation; the suffix needs no escaping
-	dst = jsonappend.StringField(dst, "aud", t.Audience())
+	dst = jsonappend.StringField(dst, "sub", t.Subject())
+	if aud := t.Audiences(); len(aud) == 1 {
+		dst = jsonappend.StringField(dst, "aud", aud[0])
+	} else {
+		dst = appendStrings(jsonappend.FieldName(dst, "aud"), aud)
+	}
 	dst = jsonappend.IntField(dst, "iat", t.IssuedAt().Unix())
 	dst = jsonappend.IntField(dst, "exp", t.ExpiresAt().Unix())
 	dst = jsonappend.StringField(dst, "scope", t.Scope())
-	dst = jsonappend.StringField(dst, "gty", t.GrantType())
+	if gty := t.GrantType(); gty != "" {
+		dst = jsonappend.StringField(dst, "gty", gty)
+	}
 	dst = jsonappend.StringField(dst, "azp", t.ClientID())
 	var jti [16]byte
 	rand.Read(jti[:]) // never fails (crypto/rand, Go 1.24+)
@@ -51,7 +56,22 @@ func appendAccessClaims(dst []byte, t policy.AccessToken) []byte {
 	if name := t.OrganizationName(); name != "" {
 		dst = jsonappend.StringField(dst, "org_name", name)
 	}
+	if t.HasPermissions() {
+		dst = appendStrings(jsonappend.FieldName(dst, "permissions"), t.Permissions())
+	}
 	return append(dst, '}')
+}
+
+// appendStrings appends a JSON array of strings.
+func appendStrings(dst []byte, values []string) []byte {
+	dst = append(dst, '[')
+	for i, v := range values {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsonappend.String(dst, v)
+	}
+	return append(dst, ']')
 }
 
 // sign returns the compact JWS of claims (a JSON object) signed with alg's current key. The header is
