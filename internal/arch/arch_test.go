@@ -45,7 +45,7 @@ var mayImport = map[string][]string{
 	// The faces: each speaks to tenant (and policy's pure decision), never to another face, nor to the
 	// store or the keys: tenant re-exports the records, paging, errors and key operations they need, so a
 	// new face adds no copy of the rules.
-	"internal/oauth": {"internal/tenant", "internal/policy", "internal/logattr", "internal/jsonappend"},
+	"internal/oauth": {"internal/tenant", "internal/policy", "internal/logattr", "internal/jsonappend", "accesstoken"},
 	// The Management API verifies its bearer tokens with the public verifier, as any resource server.
 	"internal/mgmt": {"internal/tenant", "internal/policy", "internal/logattr", "accesstoken"},
 	// The people's login flow: /authorize and the /u/ pages.

@@ -323,7 +323,9 @@ type stubSigner struct{}
 func (stubSigner) SignAccessToken(tok policy.AccessToken) (string, error) {
 	return "h." + tok.Subject() + ".s", nil
 }
-func (stubSigner) SignIDToken(tok policy.IDToken) (string, error) { return "h." + tok.Subject() + ".s", nil }
+func (stubSigner) SignIDToken(tok policy.IDToken) (string, error) {
+	return "h." + tok.Subject() + ".s", nil
+}
 func (stubSigner) JWKS() []byte { return []byte(`{"keys":[]}`) }
 
 func BenchmarkClientCredentials(b *testing.B) {

@@ -42,24 +42,27 @@ type Config struct {
 	// cannot be trusted) fails the request.
 	View   func(context.Context) (View, error)
 	Signer Signer
-	// People serves the grants of people's logins (authorization_code, refresh_token); nil serves
-	// client_credentials alone.
-	People People
-	Logger *slog.Logger     // nil discards
-	Now    func() time.Time // nil: time.Now
+	// People serves the grants of people's logins (authorization_code, refresh_token) and /userinfo,
+	// whose tokens UserinfoTokens verifies; without them, client_credentials alone is served.
+	People         People
+	UserinfoTokens TokenVerifier
+	Logger         *slog.Logger     // nil discards
+	Now            func() time.Time // nil: time.Now
 }
 
 // Handler serves the token endpoint and the discovery documents.
 type Handler struct {
-	view      func(context.Context) (View, error)
-	signer    Signer
-	log       *slog.Logger
-	grants    map[string]grantHandler // by grant_type
-	challenge string                  // WWW-Authenticate value of 401 answers
-	discovery []byte                  // the openid-configuration document, fixed for the process
-	issuer    string
-	now       func() time.Time
-	jtis      *jtiCache // jti of accepted client assertions, until they expire
+	view           func(context.Context) (View, error)
+	people         People // nil: no people's logins
+	userinfoTokens TokenVerifier
+	signer         Signer
+	log            *slog.Logger
+	grants         map[string]grantHandler // by grant_type
+	challenge      string                  // WWW-Authenticate value of 401 answers
+	discovery      []byte                  // the openid-configuration document, fixed for the process
+	issuer         string
+	now            func() time.Time
+	jtis           *jtiCache // jti of accepted client assertions, until they expire
 }
 
 // The replay cache's bounds: an assertion lives at most 310 s, so these allow some 300 assertions a
@@ -88,20 +91,25 @@ func New(cfg Config) *Handler {
 	grants := map[string]grantHandler{
 		policy.GrantClientCredentials: &clientCredentials{signer: cfg.Signer, now: cfg.Now},
 	}
+	if cfg.People != nil && cfg.UserinfoTokens == nil {
+		panic("oauth.New: People without UserinfoTokens")
+	}
 	if cfg.People != nil {
 		grants[policy.GrantAuthorizationCode] = &authorizationCode{people: cfg.People, signer: cfg.Signer, now: cfg.Now}
 		grants[policy.GrantRefreshToken] = &refreshToken{people: cfg.People, signer: cfg.Signer, now: cfg.Now}
 	}
 	return &Handler{
-		view:      cfg.View,
-		signer:    cfg.Signer,
-		log:       cfg.Logger,
-		grants:    grants,
-		challenge: `Basic realm=` + quotedString(cfg.Issuer),
-		discovery: discoveryDocument(cfg.Issuer, grants),
-		issuer:    cfg.Issuer,
-		now:       cfg.Now,
-		jtis:      newJTICache(maxJTIEntries, maxJTIBytes),
+		view:           cfg.View,
+		people:         cfg.People,
+		userinfoTokens: cfg.UserinfoTokens,
+		signer:         cfg.Signer,
+		log:            cfg.Logger,
+		grants:         grants,
+		challenge:      `Basic realm=` + quotedString(cfg.Issuer),
+		discovery:      discoveryDocument(cfg.Issuer, grants, cfg.People != nil),
+		issuer:         cfg.Issuer,
+		now:            cfg.Now,
+		jtis:           newJTICache(maxJTIEntries, maxJTIBytes),
 	}
 }
 
@@ -112,6 +120,10 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("/oauth/token", h.tokenMethodNotAllowed)
 	mux.HandleFunc("GET /.well-known/openid-configuration", h.openIDConfiguration)
 	mux.HandleFunc("GET /.well-known/jwks.json", h.jwks)
+	if h.people != nil {
+		mux.HandleFunc("GET /userinfo", h.userinfo)
+		mux.HandleFunc("POST /userinfo", h.userinfo)
+	}
 }
 
 // quotedString renders s as an RFC 9110 quoted-string.

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orgauth/orgauth/accesstoken"
 	"github.com/orgauth/orgauth/internal/admins"
 	"github.com/orgauth/orgauth/internal/config"
 	"github.com/orgauth/orgauth/internal/dashboard"
@@ -25,6 +26,7 @@ import (
 	"github.com/orgauth/orgauth/internal/mgmt"
 	"github.com/orgauth/orgauth/internal/oauth"
 	"github.com/orgauth/orgauth/internal/password"
+	"github.com/orgauth/orgauth/internal/policy"
 	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/store/sqlstore"
 	"github.com/orgauth/orgauth/internal/tenant"
@@ -105,7 +107,12 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
-	oauth.New(oauth.Config{Issuer: cfg.Issuer, View: s.tokenView, Signer: s.keys, Logger: s.log}).Mount(mux)
+	userinfoTokens, err := accesstoken.New(cfg.Issuer, policy.UserinfoAudience(cfg.Issuer), accesstoken.WithKeys(s.keys.KeySet))
+	if err != nil {
+		return fmt.Errorf("userinfo token verifier: %w", err)
+	}
+	oauth.New(oauth.Config{Issuer: cfg.Issuer, View: s.tokenView, Signer: s.keys, People: s.tenant, UserinfoTokens: userinfoTokens,
+		Logger: s.log}).Mount(mux)
 	verifier, err := mgmt.NewVerifier(cfg.Issuer, s.keys.KeySet)
 	if err != nil {
 		return err
