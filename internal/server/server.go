@@ -207,7 +207,8 @@ func (s *Server) tokenView(ctx context.Context) (oauth.View, error) {
 
 // Watch keeps this instance coherent with the store until ctx ends: a change made by another instance
 // (or by `orgauth keys rotate`) reaches the token endpoint's snapshot and the signing keys within
-// tenant.DefaultPollInterval, and the snapshot is not served while the store is unreachable.
+// tenant.DefaultPollInterval, and the snapshot is not served while the store is unreachable. Every
+// keyPruneInterval it also prunes what people's logins left behind.
 func (s *Server) Watch(ctx context.Context) {
 	go s.tenant.Watch(ctx, tenant.WatchOptions{OnChange: s.reloadKeys})
 	t := time.NewTicker(keyPruneInterval)
@@ -218,6 +219,9 @@ func (s *Server) Watch(ctx context.Context) {
 			return
 		case <-t.C:
 			s.reloadKeys(ctx)
+			if err := s.tenant.PruneLogins(ctx); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "prune what people's logins left behind", "error", err)
+			}
 		}
 	}
 }

@@ -538,3 +538,19 @@ func normalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 func sameHash(a, b []byte) bool {
 	return len(a) == sha256.Size && string(a) == string(b)
 }
+
+// expiredKept is how long what a login left behind stays after it expired: a code or a refresh token
+// presented shortly after is still recognised as one (and its reuse revokes its family).
+const expiredKept = 24 * time.Hour
+
+// PruneLogins deletes what people's logins left behind and no longer serves: login transactions and
+// sessions that expired, and codes and refresh-token families that expired (or were revoked) a day ago.
+func (s *Service) PruneLogins(ctx context.Context) error {
+	now := s.now()
+	return errors.Join(
+		s.store.DeleteExpiredLoginTransactions(ctx, now),
+		s.store.DeleteExpiredLoginSessions(ctx, now),
+		s.store.DeleteExpiredAuthorizationCodes(ctx, now.Add(-expiredKept)),
+		s.store.DeleteExpiredRefreshTokens(ctx, now.Add(-expiredKept)),
+	)
+}

@@ -238,3 +238,26 @@ func TestCodesAndRefreshTokens(t *testing.T) {
 		t.Fatalf("a non-rotating token twice: %v", err)
 	}
 }
+
+func TestPruneLogins(t *testing.T) {
+	w := newLoginWorld(t, `{}`, store.OrganizationConnection{})
+	ctx := t.Context()
+	id, err := w.s.BeginLogin(ctx, "browser", []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.s.PruneLogins(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.s.Login(ctx, id, "browser"); err != nil {
+		t.Fatalf("a live login was pruned: %v", err)
+	}
+	w.s.now = func() time.Time { return time.Now().UTC().Add(LoginTransactionLifetime + time.Minute) }
+	if err := w.s.PruneLogins(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.s.now = func() time.Time { return time.Now().UTC() }
+	if _, err := w.s.Login(ctx, id, "browser"); err != ErrLoginNotFound {
+		t.Fatalf("an expired login was kept: %v", err)
+	}
+}
