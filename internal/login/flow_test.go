@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orgauth/orgauth/internal/password"
 	"github.com/orgauth/orgauth/internal/store"
@@ -322,4 +323,72 @@ func TestSignupAndPicker(t *testing.T) {
 	if q := w.callbackParams(nb.submit(weak, "/u/signup", url.Values{"email": {"bob@acme.test"}, "password": {"Anoth3r-secret"}})); q.Get("code") == "" {
 		t.Fatalf("sign-up: %v", q)
 	}
+}
+
+func (w *world) invite(email string) store.Invitation {
+	w.t.Helper()
+	now := w.acme.CreatedAt
+	inv := store.Invitation{ID: "uinv_" + strings.Repeat("a", 16), OrganizationID: w.acme.ID, InviterName: "Carol", InviteeEmail: email,
+		ClientID: w.client.ClientID, TicketID: strings.Repeat("T", 32), CreatedAt: now, ExpiresAt: now.Add(7 * 24 * time.Hour)}
+	if err := w.st.CreateInvitation(context.Background(), inv, true); err != nil {
+		w.t.Fatal(err)
+	}
+	return inv
+}
+
+func TestInvitation(t *testing.T) {
+	w := newWorld(t, store.OrganizationConnection{IsSignupEnabled: true, AssignMembershipOnLogin: true})
+	inv := w.invite("dan@acme.test")
+	invited := url.Values{"organization": {w.acme.ID}, "invitation": {inv.TicketID}}
+
+	t.Run("fail/an invitation with an organization that does not exist", func(t *testing.T) {
+		other := url.Values{"organization": {"org_other"}, "invitation": {inv.TicketID}}
+		if q := w.callbackParams(w.browser().get(authorizeQuery(w.client.ClientID, other))); q.Get("error_description") != "parameter organization is invalid: org_other" {
+			t.Fatalf("%v", q)
+		}
+	})
+	t.Run("fail/an unknown ticket", func(t *testing.T) {
+		bad := url.Values{"organization": {w.acme.ID}, "invitation": {"nope"}}
+		if q := w.callbackParams(w.browser().get(authorizeQuery(w.client.ClientID, bad))); q.Get("error_description") != "invitation is invalid or has expired" {
+			t.Fatalf("%v", q)
+		}
+	})
+	t.Run("fail/another account cannot accept it, and it stays", func(t *testing.T) {
+		b := w.browser()
+		login := b.get(authorizeQuery(w.client.ClientID, invited))
+		if !strings.Contains(login.body, "&#34;Carol&#34; has invited you (&#34;dan@acme.test&#34;) to join &#34;Acme Corp&#34; on &#34;Travel0&#34;.") {
+			t.Fatalf("the invitation's text:\n%s", login.body)
+		}
+		// The email is fixed to the invitee's: Ann's credentials are checked as Dan's, and fail.
+		if p := b.submit(login, "/u/login", url.Values{"email": {"ann@acme.test"}, "password": {annPassword}}); p.status != http.StatusUnauthorized {
+			t.Fatalf("Ann with Dan's invitation: %d", p.status)
+		}
+		if _, err := w.ten.InvitationByTicket(context.Background(), inv.TicketID); err != nil {
+			t.Fatalf("the invitation is gone: %v", err)
+		}
+	})
+	t.Run("ok/the invitee signs up, joins acme, and the invitation is used", func(t *testing.T) {
+		b := w.browser()
+		signup := b.get(authorizeQuery(w.client.ClientID, url.Values{"organization": {w.acme.ID}, "invitation": {inv.TicketID}, "screen_hint": {"signup"}}))
+		if !strings.Contains(signup.body, `value="dan@acme.test" readonly`) {
+			t.Fatalf("the sign-up page does not fix the invitee's email:\n%s", signup.body)
+		}
+		q := w.callbackParams(b.submit(signup, "/u/signup", url.Values{"email": {"mallory@evil.test"}, "password": {"Dan-s3cret-pw"}}))
+		if q.Get("code") == "" {
+			t.Fatalf("%v", q)
+		}
+		users, err := w.st.ListUsersByEmail(context.Background(), "dan@acme.test")
+		if err != nil || len(users) != 1 || !users[0].EmailVerified {
+			t.Fatalf("Dan: %+v, %v", users, err)
+		}
+		if member, _ := w.ten.IsMember(context.Background(), w.acme.ID, users[0].ID); !member {
+			t.Error("Dan is not a member of acme")
+		}
+		if _, err := w.ten.InvitationByTicket(context.Background(), inv.TicketID); err == nil {
+			t.Error("the invitation can be used again")
+		}
+		if q := w.callbackParams(w.browser().get(authorizeQuery(w.client.ClientID, invited))); q.Get("error_description") != "invitation is invalid or has expired" {
+			t.Fatalf("a used invitation: %v", q)
+		}
+	})
 }
