@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 )
 
 //go:embed templates static
@@ -42,6 +43,9 @@ type view struct {
 	State                          string // the login transaction's id, carried by every form
 	Error                          string
 	Data                           any
+	// redirectURI is the transaction's: the login's form posts end in a redirect there, which the
+	// CSP's form-action must allow (browsers apply it to a form's redirects).
+	redirectURI string
 }
 
 // render writes a page with the security headers.
@@ -57,7 +61,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		http.Error(w, "Internal error", http.StatusInternalServerError)
 		return
 	}
-	setPageHeaders(w, v.Nonce, "")
+	setPageHeaders(w, v.Nonce, originOf(v.redirectURI))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
@@ -82,4 +86,13 @@ func setPageHeaders(w http.ResponseWriter, nonce, formOrigin string) {
 // of a logout.
 func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, title, text string) {
 	h.render(w, r, status, "message", view{Title: title, Data: text})
+}
+
+// originOf returns the scheme://host of a URL, "" when there is none.
+func originOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme == "" || p.Host == "" {
+		return ""
+	}
+	return p.Scheme + "://" + p.Host
 }

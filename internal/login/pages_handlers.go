@@ -155,7 +155,7 @@ func (h *Handler) showCredentials(w http.ResponseWriter, r *http.Request, id str
 	if page == "signup" {
 		title = h.title(b, "Sign up")
 	}
-	h.render(w, r, status, page, view{Title: title, Brand: b, CSRF: t.CSRF, State: id, Error: message, Data: v})
+	h.render(w, r, status, page, view{Title: title, Brand: b, CSRF: t.CSRF, State: id, Error: message, Data: v, redirectURI: t.Request.RedirectURI})
 }
 
 // loginSubmit checks the email and password, within the limits on failed logins, opens the session and
@@ -255,7 +255,7 @@ func (h *Handler) signupSubmit(w http.ResponseWriter, r *http.Request, id string
 type organizationView struct{ Value string }
 
 func (h *Handler) organizationPage(w http.ResponseWriter, r *http.Request, id string, t transaction) {
-	h.render(w, r, http.StatusOK, "organization", view{Title: "Enter your organization", CSRF: t.CSRF, State: id, Data: organizationView{}})
+	h.render(w, r, http.StatusOK, "organization", view{Title: "Enter your organization", CSRF: t.CSRF, State: id, Data: organizationView{}, redirectURI: t.Request.RedirectURI})
 }
 
 // organizationSubmit settles the organization of a pre-login prompt, by name (when the tenant allows
@@ -278,7 +278,7 @@ func (h *Handler) organizationSubmit(w http.ResponseWriter, r *http.Request, id 
 	}
 	if !ok {
 		h.render(w, r, http.StatusBadRequest, "organization", view{Title: "Enter your organization", CSRF: t.CSRF, State: id,
-			Error: "The organization you entered is invalid", Data: organizationView{Value: value}})
+			Error: "The organization you entered is invalid", Data: organizationView{Value: value}, redirectURI: t.Request.RedirectURI})
 		return
 	}
 	t.OrgID, t.Prompt = o.ID, policy.PromptNone
@@ -306,7 +306,7 @@ func (h *Handler) renderPicker(w http.ResponseWriter, r *http.Request, id string
 		}
 		v.Organizations = append(v.Organizations, pickerOrganization{ID: o.ID, DisplayName: name})
 	}
-	h.render(w, r, http.StatusOK, "picker", view{Title: "Choose an Organization", CSRF: t.CSRF, State: id, Data: v})
+	h.render(w, r, http.StatusOK, "picker", view{Title: "Choose an Organization", CSRF: t.CSRF, State: id, Data: v, redirectURI: t.Request.RedirectURI})
 }
 
 // pickerSubmit completes a post-login prompt with the organization picked, which must be one the user

@@ -59,11 +59,7 @@ func (h *Handler) formPost(w http.ResponseWriter, r *http.Request, target string
 		http.Error(w, "Internal error", http.StatusInternalServerError)
 		return
 	}
-	origin := ""
-	if u, err := url.Parse(target); err == nil {
-		origin = u.Scheme + "://" + u.Host
-	}
-	setPageHeaders(w, v.Nonce, origin)
+	setPageHeaders(w, v.Nonce, originOf(target))
 	w.WriteHeader(http.StatusOK)
 	w.Write(buf.Bytes())
 }
