@@ -394,6 +394,10 @@ type Store interface {
 	ListOrganizationClientGrants(ctx context.Context, orgID string, f ClientGrantFilter, p Page) (List[ClientGrant], error)
 	// ListClientGrantOrganizations lists the organizations a grant is associated with.
 	ListClientGrantOrganizations(ctx context.Context, grantID string, p Page) (List[Organization], error)
+	// EachOrganizationClientGrant calls fn with every association (organization id, grant id), in one
+	// read, stopping at fn's first error: what a reader loading the whole tenant needs, without the
+	// records.
+	EachOrganizationClientGrant(ctx context.Context, fn func(orgID, grantID string) error) error
 
 	GetTenantSettings(ctx context.Context) (TenantSettings, error)
 	UpdateTenantSettings(ctx context.Context, fn func(*TenantSettings) error) (TenantSettings, error)

@@ -182,15 +182,21 @@ func readSnapshot(ctx context.Context, st store.Store) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("organizations: %w", err)
 	}
-	linked := map[string][]string{}
+	// Every organization's list holds the grant's own copy of its id: one string per grant, not one
+	// per association.
+	grantIDs := make(map[string]string, len(grants.Items))
 	for _, g := range grants.Items {
-		l, err := st.ListClientGrantOrganizations(ctx, g.ID, store.Page{})
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("organizations of client grant %s: %w", g.ID, err)
+		grantIDs[g.ID] = g.ID
+	}
+	linked := map[string][]string{}
+	if err := st.EachOrganizationClientGrant(ctx, func(orgID, grantID string) error {
+		if id, ok := grantIDs[grantID]; ok {
+			grantID = id
 		}
-		for _, o := range l.Items {
-			linked[o.ID] = append(linked[o.ID], g.ID)
-		}
+		linked[orgID] = append(linked[orgID], grantID)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("organization client grants: %w", err)
 	}
 	oe, ne := s.orgs.edit(), s.orgNames.edit()
 	for _, o := range orgs.Items {

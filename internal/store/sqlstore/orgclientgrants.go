@@ -143,3 +143,26 @@ func (s *Store) ListClientGrantOrganizations(ctx context.Context, grantID string
 	})
 	return out, s.fail(err, "list organizations of client grant %s", grantID)
 }
+
+// EachOrganizationClientGrant calls fn with every association, in one read transaction.
+func (s *Store) EachOrganizationClientGrant(ctx context.Context, fn func(orgID, grantID string) error) error {
+	err := s.read(ctx, func(c conn) error {
+		rows, err := c.query(ctx, `SELECT o.id, g.id FROM organization_client_grants a
+			JOIN organizations o ON o.seq = a.org_seq JOIN client_grants g ON g.seq = a.grant_seq`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var orgID, grantID string
+			if err := rows.Scan(&orgID, &grantID); err != nil {
+				return err
+			}
+			if err := fn(orgID, grantID); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	return s.fail(err, "list every organization client grant")
+}

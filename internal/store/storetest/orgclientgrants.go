@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 
@@ -168,4 +169,26 @@ func testOrganizationClientGrants(t *testing.T, open opener) {
 		equal(t, "organization's grants", f.orgGrantIDs(o.ID), []string{g1.ID, g2.ID, g3.ID})
 		equal(t, "grant's organizations", f.grantOrgIDs(g.ID), []string{o1.ID, o2.ID, o3.ID})
 	})
+}
+
+func testEachOrganizationClientGrant(t *testing.T, open opener) {
+	f := open(t)
+	o1, o2 := f.organization(), f.organization()
+	g1, g2 := f.grant(), f.grant()
+	f.associate(o1.ID, g1.ID)
+	f.associate(o1.ID, g2.ID)
+	f.associate(o2.ID, g2.ID)
+	var got []string
+	must(t, f.s.EachOrganizationClientGrant(f.ctx, func(orgID, grantID string) error {
+		got = append(got, orgID+" "+grantID)
+		return nil
+	}))
+	slices.Sort(got)
+	want := []string{o1.ID + " " + g1.ID, o1.ID + " " + g2.ID, o2.ID + " " + g2.ID}
+	slices.Sort(want)
+	equal(t, "associations", got, want)
+	stop := errors.New("stop")
+	n := 0
+	wantErr(t, f.s.EachOrganizationClientGrant(f.ctx, func(string, string) error { n++; return stop }), stop)
+	equal(t, "calls after an error", n, 1)
 }

@@ -79,6 +79,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"organizations", testOrganizations},
 		{"organization search", testSearchOrganizations},
 		{"organization client grants", testOrganizationClientGrants},
+		{"every organization client grant", testEachOrganizationClientGrant},
 		{"unknown ids", testUnknownIDs},
 		{"paging", testPaging},
 		{"tenant", testTenant},
