@@ -2,6 +2,7 @@ package keys
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,4 +66,31 @@ func TestSignIDToken(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+}
+
+func TestReadIDTokenHint(t *testing.T) {
+	clk := newClock()
+	m := open(t, seededStore(t), clk)
+	u, err := policy.DecideUser(oneGrant{RS256}, policy.UserRequest{GrantType: policy.GrantAuthorizationCode,
+		Client: policy.Client{ID: "web", GrantTypes: []string{policy.GrantAuthorizationCode}}, User: policy.User{ID: "auth0|ann"},
+		Scopes: []string{"openid"}, SessionID: "sid-1", Now: clk.Now().Add(-48 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwt, err := m.SignIDToken(u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := m.ReadIDTokenHint(jwt)
+	if err != nil || h.Subject != "auth0|ann" || h.SessionID != "sid-1" || len(h.Audience) != 1 || h.Audience[0] != "web" || h.Issuer != testIssuer {
+		t.Fatalf("an expired hint: %+v, %v", h, err)
+	}
+	parts := strings.Split(jwt, ".")
+	forged := parts[0] + "." + strings.TrimRight(parts[1], "A") + "B." + parts[2]
+	if _, err := m.ReadIDTokenHint(forged); err == nil {
+		t.Error("a hint with altered claims was read")
+	}
+	if _, err := m.ReadIDTokenHint("not.a.jwt"); err == nil {
+		t.Error("garbage was read")
+	}
 }

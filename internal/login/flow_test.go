@@ -392,3 +392,33 @@ func TestInvitation(t *testing.T) {
 		}
 	})
 }
+
+func TestOIDCLogoutConfirmation(t *testing.T) {
+	w := newWorld(t, store.OrganizationConnection{})
+	w.member(w.ann.ID)
+	b := w.browser()
+	login := b.get(authorizeQuery(w.client.ClientID, url.Values{"organization": {w.acme.ID}}))
+	w.callbackParams(b.submit(login, "/u/login", url.Values{"email": {"ann@acme.test"}, "password": {annPassword}}))
+
+	confirm := b.get("/oidc/logout?client_id=" + w.client.ClientID + "&state=s9")
+	m := regexp.MustCompile(`name="confirm" value="([^"]+)"`).FindStringSubmatch(confirm.body)
+	if confirm.status != http.StatusOK || m == nil {
+		t.Fatalf("the confirmation page: %d\n%s", confirm.status, confirm.body)
+	}
+	post := func(token string) page {
+		form := url.Values{"confirm": {token}, "client_id": {w.client.ClientID}, "state": {"s9"}}
+		req, _ := http.NewRequest("POST", w.srv.URL+"/u/logout", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return b.do(req)
+	}
+	if p := post("forged"); p.status != http.StatusOK || !strings.Contains(p.body, "Do you want to log out?") {
+		t.Fatalf("a forged confirmation: %d", p.status)
+	}
+	m = regexp.MustCompile(`name="confirm" value="([^"]+)"`).FindStringSubmatch(b.get("/oidc/logout?client_id=" + w.client.ClientID + "&state=s9").body)
+	if p := post(m[1]); p.status != http.StatusFound || p.location != "https://app.example/bye?state=s9" {
+		t.Fatalf("confirmed: %d %q", p.status, p.location)
+	}
+	if q := w.callbackParams(b.get(authorizeQuery(w.client.ClientID, url.Values{"organization": {w.acme.ID}, "prompt": {"none"}}))); q.Get("error") != "login_required" {
+		t.Fatalf("after the logout: %v", q)
+	}
+}

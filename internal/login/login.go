@@ -48,8 +48,10 @@ type Config struct {
 	// Snapshot returns the tenant's current state (tenant.Directory.Snapshot): applications, APIs,
 	// organizations by id and name, settings.
 	Snapshot func(ctx context.Context) (*tenant.Snapshot, error)
-	Logger   *slog.Logger     // nil discards
-	Now      func() time.Time // nil: time.Now
+	// ReadIDTokenHint verifies an id_token_hint's signature (keys.Manager); nil refuses every hint.
+	ReadIDTokenHint func(token string) (IDTokenHint, error)
+	Logger          *slog.Logger     // nil discards
+	Now             func() time.Time // nil: time.Now
 }
 
 // Handler serves the login flow.
@@ -64,6 +66,7 @@ type Handler struct {
 	secure     bool   // the issuer is https: cookies are Secure and __Host- prefixed
 	cop        *http.CrossOriginProtection
 	limiter    *authlimit.Limiter
+	readHint   func(token string) (IDTokenHint, error)
 }
 
 // The limits of failed logins (SPEC-users §11): 10 in a row for one account from one address block that
@@ -90,7 +93,7 @@ func New(cfg Config) *Handler {
 	}
 	h := &Handler{issuer: cfg.Issuer, tenant: cfg.Tenant, snapshot: cfg.Snapshot, log: cfg.Logger, now: cfg.Now,
 		pages: mustParsePages(), tenantName: u.Hostname(), secure: u.Scheme == "https",
-		cop: http.NewCrossOriginProtection(), limiter: newLimiter(cfg.Now)}
+		cop: http.NewCrossOriginProtection(), limiter: newLimiter(cfg.Now), readHint: cfg.ReadIDTokenHint}
 	h.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.message(w, r, http.StatusForbidden, "Something went wrong", "This form did not come from this site. Go back to the application and log in again.")
 	}))
@@ -108,6 +111,11 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /u/organization", h.protect(h.pageHandler(h.organizationSubmit)))
 	mux.Handle("POST /u/organization-picker", h.protect(h.pageHandler(h.pickerSubmit)))
 	mux.HandleFunc("GET /v2/logout", h.logout)
+	// RP-initiated logout: the relying party may post from its own origin, so no cross-origin check
+	// here; the confirmation page posts to /u/logout, which has one.
+	mux.HandleFunc("GET /oidc/logout", h.oidcLogout)
+	mux.HandleFunc("POST /oidc/logout", h.oidcLogout)
+	mux.Handle("POST /u/logout", h.protect(http.HandlerFunc(h.oidcLogout)))
 	mux.HandleFunc("GET /u/static/login.css", h.stylesheet)
 }
 

@@ -26,7 +26,7 @@ type pages map[string]*template.Template
 
 func mustParsePages() pages {
 	p := pages{}
-	for _, name := range []string{"login", "signup", "organization", "picker", "message"} {
+	for _, name := range []string{"login", "signup", "organization", "picker", "message", "logout"} {
 		p[name] = template.Must(template.ParseFS(files, "templates/layout.html", "templates/"+name+".html"))
 	}
 	p["formpost"] = template.Must(template.ParseFS(files, "templates/formpost.html"))

@@ -51,7 +51,7 @@ func (g *authorizationCode) handle(ctx context.Context, view View, req *tokenReq
 		return nil, ErrInvalidGrant.WithDescription("Failed to verify code verifier")
 	}
 	r := policy.UserRequest{GrantType: policy.GrantAuthorizationCode, Client: client.Policy, Audience: c.Audience,
-		Scopes: c.Scopes, Organization: c.OrganizationID, SessionID: sessionID(c.SessionIDHash), AuthTime: c.AuthTime,
+		Scopes: c.Scopes, Organization: c.OrganizationID, SessionID: tenant.SessionID(c.SessionIDHash), AuthTime: c.AuthTime,
 		Nonce: c.Nonce, Now: g.now()}
 	if err := userFacts(ctx, g.people, &r, c.UserID); err != nil {
 		if errors.Is(err, tenant.ErrLoginNotFound) {

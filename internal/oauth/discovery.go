@@ -13,6 +13,7 @@ type openIDConfiguration struct {
 	AuthorizationEndpoint             string   `json:"authorization_endpoint,omitempty"`
 	TokenEndpoint                     string   `json:"token_endpoint"`
 	UserinfoEndpoint                  string   `json:"userinfo_endpoint,omitempty"`
+	EndSessionEndpoint                string   `json:"end_session_endpoint,omitempty"`
 	JWKSURI                           string   `json:"jwks_uri"`
 	GrantTypesSupported               []string `json:"grant_types_supported"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
@@ -45,6 +46,7 @@ func discoveryDocument(issuer string, grants map[string]grantHandler, people boo
 	}
 	if people {
 		doc.AuthorizationEndpoint, doc.UserinfoEndpoint = issuer+"authorize", issuer+"userinfo"
+		doc.EndSessionEndpoint = issuer + "oidc/logout"
 		doc.TokenEndpointAuthMethodsSupported = append(doc.TokenEndpointAuthMethodsSupported, methodNone)
 		doc.ScopesSupported = []string{"openid", "profile", "email", "offline_access"}
 		doc.ResponseTypesSupported = []string{"code"}

@@ -2,8 +2,6 @@ package oauth
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -46,16 +44,6 @@ func userFacts(ctx context.Context, people People, r *policy.UserRequest, userID
 		}
 	}
 	return nil
-}
-
-// sessionID is the sid claim of a login session: a short, stable name of its hash that reveals nothing
-// of the cookie.
-func sessionID(sessionHash []byte) string {
-	if len(sessionHash) == 0 {
-		return ""
-	}
-	h := sha256.Sum256(append([]byte("sid\x00"), sessionHash...))
-	return base64.RawURLEncoding.EncodeToString(h[:16])
 }
 
 // userTokens signs what DecideUser decided and makes the answer; refresh is the refresh token, if any.

@@ -55,7 +55,7 @@ func (g *refreshToken) handle(ctx context.Context, view View, req *tokenRequest,
 		}
 	}
 	r := policy.UserRequest{GrantType: policy.GrantRefreshToken, Client: client.Policy, Audience: used.Audience,
-		Scopes: scopes, Organization: used.OrganizationID, SessionID: sessionID(used.SessionIDHash), AuthTime: used.CreatedAt, Now: g.now()}
+		Scopes: scopes, Organization: used.OrganizationID, SessionID: tenant.SessionID(used.SessionIDHash), AuthTime: used.CreatedAt, Now: g.now()}
 	err = userFacts(ctx, g.people, &r, used.UserID)
 	var tokens policy.UserTokens
 	if err == nil {

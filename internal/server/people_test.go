@@ -66,6 +66,7 @@ func newPeopleWorld(t *testing.T) *peopleWorld {
 	must(err)
 	_, err = st.UpdateClient(ctx, c.ClientID, func(c *store.Client) error {
 		c.Callbacks, c.GrantTypes, c.RefreshToken = []string{peopleCallback}, []string{"authorization_code", "refresh_token"}, store.DefaultRefreshTokenConfig()
+		c.AllowedLogoutURLs = []string{"https://travel0.example/bye"}
 		return nil
 	})
 	must(err)
@@ -97,13 +98,22 @@ func (w *peopleWorld) oauth2Config() *oauth2.Config {
 // returns the callback's parameters.
 func (w *peopleWorld) logIn(t *testing.T, authURL, email, password string) url.Values {
 	t.Helper()
+	return w.logInWith(t, browser(), authURL, email, password)
+}
+
+// browser is a person's browser: it keeps cookies and stops at Travel0's pages.
+func browser() *http.Client {
 	jar, _ := cookiejar.New(nil)
-	b := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+	return &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if req.URL.Host == "travel0.example" {
 			return http.ErrUseLastResponse
 		}
 		return nil
 	}}
+}
+
+func (w *peopleWorld) logInWith(t *testing.T, b *http.Client, authURL, email, password string) url.Values {
+	t.Helper()
 	res, err := b.Get(authURL)
 	if err != nil {
 		t.Fatal(err)
@@ -236,3 +246,68 @@ func isInvalidGrant(err error, status int) bool {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// RP-initiated logout: with a valid id_token_hint the session ends at once and the browser goes to
+// an allowed URL with its state; a hint for another client, or a URL not allowed, is refused; without a
+// hint the person confirms.
+func TestOIDCLogout(t *testing.T) {
+	w := newPeopleWorld(t)
+	ctx := context.Background()
+	conf := w.oauth2Config()
+	b := browser()
+	verifier := oauth2.GenerateVerifier()
+	authURL := conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("organization", w.acme.ID))
+	q := w.logInWith(t, b, authURL, "ann@acme.test", annPassword)
+	tok, err := conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hint := tok.Extra("id_token").(string)
+	get := func(c *http.Client, params url.Values) *http.Response {
+		t.Helper()
+		res, err := c.Get(w.in.issuer + "oidc/logout?" + params.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res
+	}
+	if res := get(b, url.Values{"id_token_hint": {hint}, "client_id": {"another"}}); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("a client_id that is not the hint's audience: %d", res.StatusCode)
+	}
+	if res := get(b, url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {"https://evil.example/"}}); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("a redirect not allowed: %d", res.StatusCode)
+	}
+	if res := get(b, url.Values{"id_token_hint": {hint + "x"}}); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("a forged hint: %d", res.StatusCode)
+	}
+	// Without a hint, with a session: a confirmation page, and the session stays.
+	if res := get(b, url.Values{"client_id": {w.clientID}}); res.StatusCode != http.StatusOK {
+		t.Errorf("without a hint: %d, want the confirmation page", res.StatusCode)
+	}
+	if q := w.silentAuthorize(t, b); q.Get("code") == "" {
+		t.Fatalf("the session ended without a confirmation: %v", q)
+	}
+	res := get(b, url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {"https://travel0.example/bye"}, "state": {"st"}})
+	if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "https://travel0.example/bye?state=st" {
+		t.Fatalf("logout: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if q := w.silentAuthorize(t, b); q.Get("error") != "login_required" {
+		t.Fatalf("after logout: %v", q)
+	}
+}
+
+// silentAuthorize asks for a code with prompt=none and returns the callback's parameters.
+func (w *peopleWorld) silentAuthorize(t *testing.T, b *http.Client) url.Values {
+	t.Helper()
+	conf := w.oauth2Config()
+	res, err := b.Get(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
+		oauth2.SetAuthURLParam("organization", w.acme.ID), oauth2.SetAuthURLParam("prompt", "none")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	loc, _ := url.Parse(res.Header.Get("Location"))
+	return loc.Query()
+}

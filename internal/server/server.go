@@ -119,7 +119,11 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	}
 	mgmt.New(mgmt.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Verifier: verifier, Logger: s.log}).Mount(mux)
 	dashboard.New(dashboard.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Admins: s.admins, Logger: s.log}).Mount(mux)
-	login.New(login.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Snapshot: s.tenant.Directory().Snapshot, Logger: s.log}).Mount(mux)
+	login.New(login.Config{Issuer: cfg.Issuer, Tenant: s.tenant, Snapshot: s.tenant.Directory().Snapshot, Logger: s.log,
+		ReadIDTokenHint: func(token string) (login.IDTokenHint, error) {
+			h, err := s.keys.ReadIDTokenHint(token)
+			return login.IDTokenHint{Issuer: h.Issuer, Subject: h.Subject, SessionID: h.SessionID, Audience: h.Audience}, err
+		}}).Mount(mux)
 	s.handler = withCommon(mux, s.log)
 	return nil
 }

@@ -314,6 +314,16 @@ func (s *Service) AcceptInvitation(ctx context.Context, inv store.Invitation, us
 	return nil
 }
 
+// SessionID is the sid of a login session (in ID tokens, and logout_hint): a short, stable name of
+// the session's hash that reveals nothing of its cookie; "" for none.
+func SessionID(sessionHash []byte) string {
+	if len(sessionHash) == 0 {
+		return ""
+	}
+	h := sha256.Sum256(append([]byte("sid\x00"), sessionHash...))
+	return base64.RawURLEncoding.EncodeToString(h[:16])
+}
+
 // LoginSession is a person's live login session.
 type LoginSession struct {
 	Token   string // the cookie's value; set only by StartSession
