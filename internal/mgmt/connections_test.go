@@ -330,7 +330,7 @@ func TestSAMLConnection(t *testing.T) {
 		"metadataXml":"<EntityDescriptor xmlns=\"urn:oasis:names:tc:SAML:2.0:metadata\" entityID=\"https://idp.acme.example/\"/>",
 		"fieldsMap":{"email":"mail"},"user_id_attribute":"uid","signSAMLRequest":true,"domain_aliases":["acme.example"]}}`).obj()
 	want := map[string]any{
-		"metadataXml": `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.acme.example/"/>`,
+		"metadataXml":     `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.acme.example/"/>`,
 		"signSAMLRequest": true, "signatureAlgorithm": "rsa-sha256", "digestAlgorithm": "sha256",
 		"protocolBinding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect", "user_id_attribute": "uid",
 		"fieldsMap": map[string]any{"email": "mail"}, "domain_aliases": []any{"acme.example"},

@@ -77,8 +77,8 @@ func TestWireShapesGolden(t *testing.T) {
 			AppMetadata:  map[string]json.RawMessage{"plan": json.RawMessage(`"gold"`)},
 			UserMetadata: map[string]json.RawMessage{"lang": json.RawMessage(`"fr"`)},
 			CreatedAt:    time.Date(2023, 1, 25, 19, 0, 26, 187e6, time.UTC), UpdatedAt: time.Date(2023, 1, 26, 8, 0, 0, 0, time.UTC),
-			LastLogin:    time.Date(2023, 1, 26, 9, 30, 0, 5e6, time.UTC), LastPasswordReset: time.Date(2023, 1, 26, 8, 0, 0, 0, time.UTC),
-			LoginsCount:  3,
+			LastLogin: time.Date(2023, 1, 26, 9, 30, 0, 5e6, time.UTC), LastPasswordReset: time.Date(2023, 1, 26, 8, 0, 0, 0, time.UTC),
+			LoginsCount: 3,
 		}, Connection: "Username-Password-Authentication", Provider: "auth0"})},
 		{"user, minimal", userOut(tenant.UserProfile{User: tenant.User{
 			ID: "oidc|acme-oidc|248289761001", CreatedAt: time.Date(2023, 1, 25, 19, 0, 26, 0, time.UTC),
