@@ -55,8 +55,9 @@ var mayImport = map[string][]string{
 	"internal/dashboard": {"internal/tenant", "internal/admins", "internal/policy", "internal/logattr"},
 	// The domain: tenant's operations and its snapshots (the facts policy decides on), over the store and
 	// the signing keys (which sign only what policy decided); policy is pure.
-	"internal/tenant": {"internal/store", "internal/keys", "internal/policy", "internal/password", "internal/kek", "internal/logattr"},
-	"internal/keys":   {"internal/store", "internal/policy", "internal/kek", "internal/logattr", "internal/jsonappend"},
+	"internal/tenant": {"internal/store", "internal/keys", "internal/policy", "internal/password", "internal/kek", "internal/logattr",
+		"internal/query"},
+	"internal/keys": {"internal/store", "internal/policy", "internal/kek", "internal/logattr", "internal/jsonappend"},
 	// The administrators' authentication (accounts, sign-in, sessions): over the store's admin and session
 	// methods, with password's hashing; it knows nothing of the tenant's rules.
 	"internal/admins": {"internal/store", "internal/password"},
@@ -74,6 +75,8 @@ var mayImport = map[string][]string{
 	"internal/password":   {},
 	"internal/authlimit":  {},
 	"internal/jsonappend": {},
+	// The parser of the q parameter's query syntax (user search; log search to come).
+	"internal/query": {},
 	// This package: a test only.
 	"internal/arch": {},
 	// Public: what other modules import; never internal/....

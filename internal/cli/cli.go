@@ -30,7 +30,7 @@ Commands:
   admins add <email>   add a dashboard administrator to an existing store
   admins add-app       add an application that administers the tenant (prints its credentials once)
   keys rotate          rotate the signing keys of an existing store
-  keys rewrap          re-encrypt the signing keys under a new key-encryption key
+  keys rewrap          re-encrypt the signing keys and connection secrets under a new key-encryption key
   bench                benchmark the token endpoint
   version              print orgauth's version
   help [command]       show this help, or a command's
@@ -228,7 +228,7 @@ const keysUsage = `usage: orgauth keys <command>
 
 Commands:
   rotate   the next signing key of each algorithm, already published, starts signing
-  rewrap   re-encrypt every signing key under a new key-encryption key, in one transaction
+  rewrap   re-encrypt every signing key (in one transaction) and connection secret under a new key-encryption key
 
 'orgauth keys <command> -h' shows a command's flags.
 `

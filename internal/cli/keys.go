@@ -12,6 +12,7 @@ import (
 	"github.com/orgauth/orgauth/internal/kek"
 	"github.com/orgauth/orgauth/internal/keys"
 	"github.com/orgauth/orgauth/internal/server"
+	"github.com/orgauth/orgauth/internal/tenant"
 )
 
 // storeFlags are the flags of the key commands that say where the store and its key-encryption key are,
@@ -51,6 +52,11 @@ func openKeys(ctx context.Context, cfg *config.Config, newKEK *kek.Key, log io.W
 		opts.KEK, opts.PreviousKEKs = newKEK, []*kek.Key{k.Key}
 	}
 	m, err := keys.Open(ctx, st, opts)
+	if err == nil && newKEK != nil {
+		// The connections' secrets are sealed under the same key: opening the tenant with the new one seals
+		// them again under it, connection by connection.
+		_, err = tenant.Open(ctx, st, tenant.Options{KEK: opts.KEK, PreviousKEKs: opts.PreviousKEKs, Logger: logger})
+	}
 	if err != nil {
 		st.Close()
 		return nil, nil, k.Forget(err)
@@ -60,8 +66,8 @@ func openKeys(ctx context.Context, cfg *config.Config, newKEK *kek.Key, log io.W
 
 const rewrapUsage = `usage: orgauth keys rewrap --new-key-encryption-key-file file [--db path] [--key-encryption-key-file file]
 
-Re-encrypts every signing key of the store under a new key-encryption key, in one transaction; then
-start every instance with the new key.
+Re-encrypts every signing key of the store under a new key-encryption key, in one transaction, and
+then the connections' secrets, connection by connection; then start every instance with the new key.
 `
 
 // rewrapKeys re-encrypts every signing key under a new key-encryption key, in one transaction.

@@ -124,6 +124,10 @@ func (h *Handler) createApplication(w http.ResponseWriter, r *http.Request, s ad
 		AppType:     r.PostForm.Get("app_type"),
 	}
 	c, secret, err := h.tenant.CreateClient(r.Context(), tenant.ClientInput{Name: f.Name, Description: &f.Description, AppType: &f.AppType})
+	if err == nil && secret == "" { // a public client (spa, native) has no secret to show
+		http.Redirect(w, r, "/dashboard/applications/"+c.ClientID, http.StatusSeeOther)
+		return nil
+	}
 	if err == nil {
 		return h.giveSecret(w, r, secretCreated, c.ClientID, secret)
 	}

@@ -69,6 +69,19 @@ func TestApplicationPages(t *testing.T) {
 			t.Error("the settings page shows the secret again")
 		}
 	})
+	t.Run("a single-page application is public: no secret to show", func(t *testing.T) {
+		p := h.post("/dashboard/applications", url.Values{"name": {"Acme web"}, "app_type": {"spa"}})
+		wantRedirect(t, p, "/dashboard/applications/")
+		id := strings.TrimPrefix(p.location(), "/dashboard/applications/")
+		c, err := h.tenant.Client(ctx, id)
+		if err != nil || c.TokenEndpointAuthMethod != "none" || c.SecretHash != nil {
+			t.Fatalf("client %+v, %v", c, err)
+		}
+		wantStatus(t, h.get(p.location()), http.StatusOK)
+		if err := h.tenant.DeleteClient(ctx, id); err != nil { // the tests below count the applications
+			t.Fatal(err)
+		}
+	})
 	t.Run("the list links it", func(t *testing.T) {
 		wantBody(t, h.get("/dashboard/applications"), `href="/dashboard/applications/`+clientID+`"`, "Machine to Machine")
 	})

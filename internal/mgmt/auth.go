@@ -1,6 +1,7 @@
 package mgmt
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -26,7 +27,8 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // carrying at least one of scopes.
 func (h *Handler) authorize(scopes []string, next handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h.checkToken(r, scopes); err != nil {
+		granted, err := h.checkToken(r, scopes)
+		if err != nil {
 			var e *Error
 			if errors.As(err, &e) && e.StatusCode == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="`+h.audience+`"`)
@@ -34,47 +36,66 @@ func (h *Handler) authorize(scopes []string, next handlerFunc) http.Handler {
 			h.writeError(w, r, err)
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), grantedScopesKey{}, granted))
 		if err := next(w, r); err != nil {
 			h.writeError(w, r, err)
 		}
 	})
 }
 
-func (h *Handler) checkToken(r *http.Request, scopes []string) error {
+// checkToken checks the request's token and returns the scopes it grants.
+func (h *Handler) checkToken(r *http.Request, scopes []string) ([]string, error) {
 	if len(r.Header.Values("Authorization")) == 0 {
-		return unauthorized("Missing authentication")
+		return nil, unauthorized("Missing authentication")
 	}
 	// Auth0 tells a header it cannot read (another scheme, no token, several) from a token it refuses.
 	token, ok := accesstoken.BearerToken(r)
 	if !ok || token == "" || strings.ContainsAny(token, " \t") {
-		return unauthorized("Bad HTTP authentication header format")
+		return nil, unauthorized("Bad HTTP authentication header format")
 	}
 	claims, err := h.verifier.Verify(r.Context(), token)
 	if errors.Is(err, accesstoken.ErrInvalidToken) {
 		h.log.InfoContext(r.Context(), "management api token refused", slog.Any("error", err))
-		return unauthorized("Invalid token")
+		return nil, unauthorized("Invalid token")
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The audience must be the system resource server's identifier, not only the string the issuer
 	// implies: an ordinary API that came to hold that string (an issuer change that start-up should
 	// have refused) must never have its tokens taken for Management tokens.
 	system, err := h.tenant.IsManagementAPI(r.Context(), h.audience)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !system {
 		h.log.ErrorContext(r.Context(), "management api token refused: its audience is not the Management API",
 			slog.String("audience", h.audience))
-		return unauthorized("Invalid token")
+		return nil, unauthorized("Invalid token")
 	}
 	if !hasAnyScope(claims.Scopes, scopes) {
-		return &Error{
-			StatusCode: http.StatusForbidden,
-			Message:    "Insufficient scope; expected any of: " + strings.Join(scopes, ",") + ".",
-			ErrorCode:  "insufficient_scope",
-		}
+		return nil, insufficientScope(scopes)
+	}
+	return claims.Scopes, nil
+}
+
+func insufficientScope(scopes []string) *Error {
+	return &Error{
+		StatusCode: http.StatusForbidden,
+		Message:    "Insufficient scope; expected any of: " + strings.Join(scopes, ",") + ".",
+		ErrorCode:  "insufficient_scope",
+	}
+}
+
+// grantedScopesKey keys, in a request's context, the scopes its token grants: the few endpoints whose
+// scope depends on the body (PATCH /users/{id}) look there after decoding it.
+type grantedScopesKey struct{}
+
+// requireScope refuses the request unless its token grants one of scopes.
+func requireScope(r *http.Request, scopes ...string) error {
+	granted, _ := r.Context().Value(grantedScopesKey{}).([]string)
+	if !hasAnyScope(granted, scopes) {
+		return insufficientScope(scopes)
 	}
 	return nil
 }

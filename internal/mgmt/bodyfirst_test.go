@@ -12,10 +12,12 @@ import (
 func TestBodyIsValidatedBeforeAnyLookup(t *testing.T) {
 	s := newTestServer(t)
 	const (
-		unknownAPI    = "0123456789abcdef01234567"
-		unknownClient = "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
-		unknownGrant  = "cgr_zzzzzzzzzzzzzzzz"
-		unknownOrg    = "org_zzzzzzzzzzzzzzzz"
+		unknownAPI        = "0123456789abcdef01234567"
+		unknownClient     = "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+		unknownGrant      = "cgr_zzzzzzzzzzzzzzzz"
+		unknownOrg        = "org_zzzzzzzzzzzzzzzz"
+		unknownConnection = "con_zzzzzzzzzzzzzzzz"
+		unknownUser       = "auth0%7C000000000000000000000000"
 	)
 	unknownDefault := `"default_organization":{"organization_id":"` + unknownOrg + `","flows":["client_credentials"]}`
 	grantNames := `"client_id":"` + unknownClient + `","audience":"https://unknown.example/"`
@@ -102,6 +104,29 @@ func TestBodyIsValidatedBeforeAnyLookup(t *testing.T) {
 			`{"grant_id":"` + unknownGrant + `","organization_id":"x"}`, "Payload validation error: 'Additional properties not allowed: organization_id'."},
 		{"organization client grant: no grant_id, unknown organization", "POST", "/api/v2/organizations/" + unknownOrg + "/client-grants",
 			`{}`, "Payload validation error: 'Missing required property: grant_id'."},
+
+		{"application: invalid callback, unknown application", "PATCH", "/api/v2/clients/" + unknownClient, `{"callbacks":["ftp://x"]}`,
+			"Payload validation error: 'Object didn't pass validation for format redirect-uri (https, http to localhost, or an app's own scheme such as com.example.app:/callback; no wildcards or fragments): ftp://x' on property callbacks."},
+		{"application: invalid refresh_token, unknown application", "PATCH", "/api/v2/clients/" + unknownClient, `{"refresh_token":{"leeway":-1}}`,
+			"Payload validation error: 'Value -1 is outside 0..60' on property refresh_token.leeway."},
+		{"API: rfc9068 dialect, unknown API", "PATCH", "/api/v2/resource-servers/" + unknownAPI, `{"token_dialect":"rfc9068_profile_authz"}`,
+			"Payload validation error: 'The rfc9068_profile_authz dialect is not supported (allowed: access_token, access_token_authz)' on property token_dialect."},
+		{"tenant settings: invalid session_lifetime (no lookup)", "PATCH", "/api/v2/tenants/settings", `{"session_lifetime":9000}`,
+			"Payload validation error: 'Value 9000 is outside 1..8760' on property session_lifetime."},
+		{"connection: invalid realms, unknown connection", "PATCH", "/api/v2/connections/" + unknownConnection, `{"realms":["a","a"]}`,
+			`Payload validation error: 'Array items are not unique: "a"' on property realms.`},
+		{"connection: unknown property, unknown connection", "PATCH", "/api/v2/connections/" + unknownConnection, `{"strategy":"auth0"}`,
+			"Payload validation error: 'Additional properties not allowed: strategy'."},
+		{"connection: invalid enabled client, unknown client", "POST", "/api/v2/connections", `{"name":"x","strategy":"nope","enabled_clients":["` + unknownClient + `"]}`,
+			`Payload validation error: 'No enum match for: "nope" (allowed: auth0, oidc, samlp)' on property strategy.`},
+		{"connection clients: wrong type, unknown connection", "PATCH", "/api/v2/connections/" + unknownConnection + "/clients", `[{"client_id":1,"status":true}]`,
+			"Payload validation error: 'Expected type string but found type integer' on property [0].client_id."},
+		{"user: invalid email, unknown connection", "POST", "/api/v2/users", `{"connection":"nosuch","email":"nope","password":"x"}`,
+			"Payload validation error: 'Object didn't pass validation for format email: nope' on property email."},
+		{"user: invalid nickname, unknown user", "PATCH", "/api/v2/users/" + unknownUser, `{"nickname":""}`,
+			"Payload validation error: 'String is too short (0 chars), minimum 1' on property nickname."},
+		{"user: unknown property, unknown user", "PATCH", "/api/v2/users/" + unknownUser, `{"logins_count":3}`,
+			"Payload validation error: 'Additional properties not allowed: logins_count'."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

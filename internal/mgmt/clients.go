@@ -20,6 +20,29 @@ type clientJSON struct {
 	OrganizationUsage           string                   `json:"organization_usage,omitempty"`
 	OrganizationRequireBehavior string                   `json:"organization_require_behavior,omitempty"`
 	ClientAuthenticationMethods *clientAuthMethodsJSON   `json:"client_authentication_methods,omitempty"`
+
+	// People's logins (SPEC-users §10, §11).
+	Callbacks                    []string              `json:"callbacks"`
+	AllowedLogoutURLs            []string              `json:"allowed_logout_urls"`
+	InitiateLoginURI             string                `json:"initiate_login_uri,omitempty"`
+	OrganizationDiscoveryMethods []string              `json:"organization_discovery_methods,omitempty"`
+	OIDCConformant               bool                  `json:"oidc_conformant"`
+	JWTConfiguration             *jwtConfigurationJSON `json:"jwt_configuration,omitempty"`
+	RefreshToken                 *refreshTokenJSON     `json:"refresh_token,omitempty"`
+}
+
+type jwtConfigurationJSON struct {
+	LifetimeInSeconds int `json:"lifetime_in_seconds"`
+}
+
+type refreshTokenJSON struct {
+	RotationType              string `json:"rotation_type"`
+	ExpirationType            string `json:"expiration_type"`
+	Leeway                    int    `json:"leeway"`
+	TokenLifetime             int    `json:"token_lifetime"`
+	IdleTokenLifetime         int    `json:"idle_token_lifetime"`
+	InfiniteTokenLifetime     bool   `json:"infinite_token_lifetime"`
+	InfiniteIdleTokenLifetime bool   `json:"infinite_idle_token_lifetime"`
 }
 
 type defaultOrganizationJSON struct {
@@ -29,15 +52,30 @@ type defaultOrganizationJSON struct {
 
 func clientOut(c tenant.Client) clientJSON {
 	out := clientJSON{
-		ClientID:                    c.ClientID,
-		Name:                        c.Name,
-		Description:                 c.Description,
-		AppType:                     c.AppType,
-		GrantTypes:                  nonNil(c.GrantTypes),
-		TokenEndpointAuthMethod:     c.TokenEndpointAuthMethod,
-		OrganizationUsage:           c.OrganizationUsage,
-		OrganizationRequireBehavior: c.OrganizationRequireBehavior,
-		ClientAuthenticationMethods: clientAuthMethodsOut(c),
+		ClientID:                     c.ClientID,
+		Name:                         c.Name,
+		Description:                  c.Description,
+		AppType:                      c.AppType,
+		GrantTypes:                   nonNil(c.GrantTypes),
+		TokenEndpointAuthMethod:      c.TokenEndpointAuthMethod,
+		OrganizationUsage:            c.OrganizationUsage,
+		OrganizationRequireBehavior:  c.OrganizationRequireBehavior,
+		ClientAuthenticationMethods:  clientAuthMethodsOut(c),
+		Callbacks:                    nonNil(c.Callbacks),
+		AllowedLogoutURLs:            nonNil(c.AllowedLogoutURLs),
+		InitiateLoginURI:             c.InitiateLoginURI,
+		OrganizationDiscoveryMethods: c.OrganizationDiscoveryMethods,
+		OIDCConformant:               true,
+	}
+	if c.IDTokenLifetime > 0 {
+		out.JWTConfiguration = &jwtConfigurationJSON{LifetimeInSeconds: c.IDTokenLifetime}
+	}
+	if rt := c.RefreshToken; rt.RotationType != "" {
+		out.RefreshToken = &refreshTokenJSON{
+			RotationType: rt.RotationType, ExpirationType: rt.ExpirationType, Leeway: rt.Leeway,
+			TokenLifetime: rt.TokenLifetime, IdleTokenLifetime: rt.IdleTokenLifetime,
+			InfiniteTokenLifetime: rt.InfiniteTokenLifetime, InfiniteIdleTokenLifetime: rt.InfiniteIdleTokenLifetime,
+		}
 	}
 	if d := c.DefaultOrganization; d != nil {
 		out.DefaultOrganization = &defaultOrganizationJSON{OrganizationID: d.OrganizationID, Flows: nonNil(d.Flows)}
@@ -55,6 +93,8 @@ func clientWithSecret(c tenant.Client, secret string) clientJSON {
 var clientFields = []string{
 	"name", "description", "app_type", "grant_types", "token_endpoint_auth_method",
 	"default_organization", "organization_usage", "organization_require_behavior", "client_authentication_methods",
+	"callbacks", "allowed_logout_urls", "initiate_login_uri", "organization_discovery_methods", "jwt_configuration",
+	"refresh_token", "oidc_conformant",
 }
 
 func decodeClientCreate(body []byte) (tenant.ClientInput, error) {
@@ -88,6 +128,7 @@ func decodeClientCreate(body []byte) (tenant.ClientInput, error) {
 		DefaultOrganization:         p.DefaultOrganization,
 		OrganizationUsage:           p.OrganizationUsage,
 		OrganizationRequireBehavior: p.OrganizationRequireBehavior,
+		ClientLoginFields:           p.ClientLoginFields,
 	}, nil
 }
 
@@ -145,7 +186,8 @@ func readClientFields(o object) (tenant.ClientPatch, error) {
 	if p.OrganizationRequireBehavior, err = o.stringField("organization_require_behavior"); err != nil {
 		return p, err
 	}
-	return p, nil
+	p.ClientLoginFields, err = readClientLoginFields(o)
+	return p, err
 }
 
 func readDefaultOrganization(o object) (*tenant.DefaultOrganization, error) {

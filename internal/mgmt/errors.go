@@ -67,7 +67,13 @@ var errInvalidJSON = &Error{
 var (
 	errInternal    = &Error{StatusCode: http.StatusInternalServerError, Message: "Internal error"}
 	errUnavailable = &Error{StatusCode: http.StatusServiceUnavailable, Message: "The database cannot be reached; retry later.", ErrorCode: "temporarily_unavailable"}
+	// errBusy answers a password that could not be hashed now: every slot of the hasher stayed taken.
+	errBusy = &Error{StatusCode: http.StatusTooManyRequests, Message: "Too many passwords are being hashed; retry in a moment.",
+		ErrorCode: "too_many_requests"}
 )
+
+// busyRetryAfter is the Retry-After of errBusy, in seconds.
+const busyRetryAfter = "1"
 
 // asError turns any error a handler returns into the Error to send. The second result is false when err
 // is a server fault (an unreachable database among them), which the caller logs; its cause is never sent.
@@ -81,6 +87,9 @@ func asError(err error) (*Error, bool) {
 	}
 	if errors.Is(err, tenant.ErrUnavailable) {
 		return errUnavailable, false
+	}
+	if errors.Is(err, tenant.ErrPasswordBusy) {
+		return errBusy, true
 	}
 	return errInternal, false
 }
@@ -101,6 +110,9 @@ func fromTenant(te *tenant.Error) *Error {
 // writeError sends err; server faults are logged with their cause, client mistakes are not.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := asError(err)
+	if e == errBusy {
+		w.Header().Set("Retry-After", busyRetryAfter)
+	}
 	if !ok {
 		h.log.ErrorContext(r.Context(), "management api request failed",
 			logattr.Untrusted("method", r.Method), slog.String("path", logattr.Prefix(r.URL.Path, logattr.MaxText)), slog.Any("error", err))

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,6 +32,15 @@ var bodyDecoders = map[string]func([]byte) error{
 	"organization update":              ignoreValue(decodeOrganizationPatch),
 	"organization client grant create": ignoreValue(decodeOrganizationClientGrantCreate),
 	"tenant settings update":           ignoreValue(decodeTenantSettingsPatch),
+	"connection create":                ignoreValue(decodeConnectionCreate),
+	"connection update":                ignoreValue(decodeConnectionPatch),
+	"user create":                      ignoreValue(decodeUserCreate),
+	"user update":                      ignoreValue(decodeUserPatch),
+}
+
+// arrayBodyDecoders are the decoders of the bodies that are a JSON array of objects.
+var arrayBodyDecoders = map[string]func([]byte) error{
+	"connection clients update": ignoreValue(decodeConnectionClientsPatch),
 }
 
 func ignoreValue[T any](decode func([]byte) (T, error)) func([]byte) error {
@@ -62,6 +72,19 @@ var decoderSeeds = []string{
 	`{"client_id":"\u0000","audience":"\u0000","scope":["\u0000"],"organization_usage":"\u0000"}`,
 	`{"name":"n\u0000","display_name":"\u0000","branding":{"logo_url":"https://x/\u0000","colors":{"primary":"\u0000","page_background":"\u0000"}},"metadata":{"\u0000":"\u0000"}}`,
 	`{"metadata":{"k":"\u0000"}}`, `{"metadata":{"\u0000":"v"}}`, `{"grant_id":"cgr_\u0000"}`,
+	// The people half: connections, their clients, users; the new fields of clients, APIs and settings.
+	`{"name":"db2","strategy":"auth0","display_name":"DB","options":{"passwordPolicy":"fair","password_complexity_options":{"min_length":10},"disable_signup":true,"brute_force_protection":true},"enabled_clients":[],"show_as_button":true,"realms":["db2"],"metadata":{"a":"b"},"is_domain_connection":false}`,
+	`{"name":"sso","strategy":"oidc","options":{"type":"back_channel","client_id":"c","client_secret":"s","issuer":"https://idp.example/","authorization_endpoint":"https://idp.example/a","token_endpoint":"https://idp.example/t","jwks_uri":"https://idp.example/k","scopes":"openid email","domain_aliases":["acme.example"],"connection_settings":{"pkce":"S256"},"token_endpoint_auth_method":"client_secret_basic"}}`,
+	`{"name":"saml","strategy":"samlp","options":{"signInEndpoint":"https://idp.example/sso","signingCert":"x","fieldsMap":{"email":"mail"},"idpinitiated":{"enabled":false}}}`,
+	`{"options":{"client_secret":null},"metadata":null}`, `{"options":{"\u0000":1}}`,
+	`[{"client_id":"c","status":true},{"client_id":"d","status":false}]`, `[{"client_id":"\u0000","status":true}]`, `[[]]`, `[{}]`,
+	`{"connection":"db2","email":"Ann@Example.com","password":"Passw0rdOk","email_verified":true,"name":"Ann","given_name":"A","family_name":"S","nickname":"ann","picture":"https://x/p.png","blocked":false,"app_metadata":{"plan":"gold","n":{"a":[1,2]}},"user_metadata":{"lang":"fr"},"user_id":"imported","verify_email":false}`,
+	`{"name":null,"given_name":null,"blocked":null,"app_metadata":{"plan":null},"user_metadata":null,"email_verified":null}`,
+	`{"app_metadata":{"a.b":1,"$c":2}}`, `{"email":"\u0000@x","password":"\u0000"}`,
+	`{"callbacks":["https://a.example/cb"],"allowed_logout_urls":["https://a.example/"],"initiate_login_uri":"https://a.example/login","organization_discovery_methods":["email"],"jwt_configuration":{"lifetime_in_seconds":60},"refresh_token":{"rotation_type":"rotating","expiration_type":"expiring","leeway":0,"token_lifetime":60,"idle_token_lifetime":60,"infinite_token_lifetime":false,"infinite_idle_token_lifetime":false},"oidc_conformant":true}`,
+	`{"callbacks":null,"refresh_token":null,"jwt_configuration":null,"initiate_login_uri":null}`,
+	`{"enforce_policies":true,"token_dialect":"access_token_authz"}`, `{"token_dialect":"rfc9068_profile"}`,
+	`{"default_redirection_uri":"https://a.example/","allowed_logout_urls":["https://a.example/"],"session_lifetime":24,"idle_session_lifetime":12}`,
 }
 
 // FuzzDecodeBodies feeds any body to every decoder. Each must refuse it with a 400 invalid_body, or accept
@@ -72,6 +95,9 @@ func FuzzDecodeBodies(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		for name, decode := range arrayBodyDecoders {
+			checkArrayDecoder(t, name, decode, body)
+		}
 		for name, decode := range bodyDecoders {
 			err := decode(body)
 			if err != nil {
@@ -90,8 +116,12 @@ func FuzzDecodeBodies(f *testing.F) {
 			delete(fields, "~unknown")
 			for key, value := range fields {
 				other := json.RawMessage(`{"~":[]}`)
-				if bytes.HasPrefix(value, []byte("{")) {
+				switch {
+				case bytes.HasPrefix(value, []byte("{")):
 					other = json.RawMessage(`"x"`)
+				case string(value) == "null":
+					// null unsets a metadata object, which takes any object: an array is of another type for every property.
+					other = json.RawMessage(`[{}]`)
 				}
 				fields[key] = other
 				changed := mustJSON(t, fields)
@@ -104,6 +134,31 @@ func FuzzDecodeBodies(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkArrayDecoder asserts of a decoder of an array of objects what FuzzDecodeBodies asserts of the
+// others, for each of the array's objects: it refuses body with a 400 invalid_body, or accepts a JSON
+// array in valid UTF-8 and then refuses it with an unknown property added to an item.
+func checkArrayDecoder(t *testing.T, name string, decode func([]byte) error, body []byte) {
+	t.Helper()
+	err := decode(body)
+	if err != nil {
+		checkInvalidBody(t, name, body, err)
+		return
+	}
+	var items []map[string]json.RawMessage
+	if !utf8.Valid(body) || json.Unmarshal(body, &items) != nil {
+		t.Fatalf("%s accepted %q, which is not one JSON array of objects in UTF-8", name, body)
+	}
+	for i := range items {
+		items[i]["~unknown"] = json.RawMessage(`1`)
+		if err := decode(mustJSON(t, items)); err == nil {
+			t.Fatalf("%s accepted %q with an unknown property added to item %d", name, body, i)
+		} else {
+			checkInvalidBody(t, name, body, err)
+		}
+		delete(items[i], "~unknown")
+	}
 }
 
 // checkInvalidBody asserts that err is a 400 invalid_body.
@@ -235,6 +290,9 @@ func checkManagementAnswer(t *testing.T, rt bodyRoute, rec *httptest.ResponseRec
 	if rec.Code >= 500 {
 		t.Fatalf("%s %s: status %d: %s", rt.method, rt.path, rec.Code, rec.Body)
 	}
+	if rec.Code == http.StatusNoContent && rec.Body.Len() == 0 {
+		return
+	}
 	var body any
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 		t.Fatalf("%s %s: status %d, body %q is not JSON: %v", rt.method, rt.path, rec.Code, rec.Body, err)
@@ -257,7 +315,7 @@ func checkManagementAnswer(t *testing.T, rt bodyRoute, rec *httptest.ResponseRec
 // every Management scope.
 func fuzzManagementAPI(tb testing.TB, st store.Store) (http.Handler, []bodyRoute) {
 	ctx := context.Background()
-	svc, err := tenant.Open(ctx, st, tenant.Options{Keys: &fakeKeys{}})
+	svc, err := tenant.Open(ctx, st, tenant.Options{Issuer: testIssuer, Keys: &fakeKeys{}, KEK: testKEK, Passwords: cheapPasswords(tb, 0, 0)})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -284,6 +342,8 @@ func fuzzManagementAPI(tb testing.TB, st store.Store) (http.Handler, []bodyRoute
 	clientID := create("/api/v2/clients", `{"name":"Sync","app_type":"non_interactive","grant_types":["client_credentials"]}`)["client_id"].(string)
 	grantID := create("/api/v2/client-grants", `{"client_id":"`+clientID+`","audience":"`+audience+`","scope":["read:data"]}`)["id"].(string)
 	orgID := create("/api/v2/organizations", `{"name":"acme"}`)["id"].(string)
+	connID := create("/api/v2/connections", `{"name":"db","strategy":"auth0","options":{"passwordPolicy":"low"}}`)["id"].(string)
+	userID := create("/api/v2/users", `{"connection":"db","email":"ann@example.com","password":"passw0rd"}`)["user_id"].(string)
 
 	return mux, []bodyRoute{
 		{"POST", "/api/v2/resource-servers"},
@@ -296,5 +356,10 @@ func fuzzManagementAPI(tb testing.TB, st store.Store) (http.Handler, []bodyRoute
 		{"PATCH", "/api/v2/organizations/" + orgID},
 		{"POST", "/api/v2/organizations/" + orgID + "/client-grants"},
 		{"PATCH", "/api/v2/tenants/settings"},
+		{"POST", "/api/v2/connections"},
+		{"PATCH", "/api/v2/connections/" + connID},
+		{"PATCH", "/api/v2/connections/" + connID + "/clients"},
+		{"POST", "/api/v2/users"},
+		{"PATCH", "/api/v2/users/" + url.PathEscape(userID)},
 	}
 }

@@ -1,6 +1,7 @@
 package mgmt
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,7 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/orgauth/orgauth/internal/kek"
+	"github.com/orgauth/orgauth/internal/password"
+	"github.com/orgauth/orgauth/internal/store"
 	"github.com/orgauth/orgauth/internal/store/sqlstore"
 	"github.com/orgauth/orgauth/internal/tenant"
 )
@@ -44,12 +49,37 @@ func (k *fakeKeys) Keys() []tenant.SigningKey { return k.keys }
 // "admin" (every Management scope), "reader" (read:organizations only) and "aliased" (the underscore-free
 // organization client grant scopes only).
 type testServer struct {
-	t    *testing.T
-	url  string
-	keys *fakeKeys
+	t     *testing.T
+	url   string
+	keys  *fakeKeys
+	store store.Store     // to set up or check what the API does not show (login sessions, sealed secrets)
+	svc   *tenant.Service // the tenant the API calls
+}
+
+// testKEK seals the test tenant's connection secrets.
+var testKEK = func() *kek.Key {
+	k, err := kek.New(bytes.Repeat([]byte{7}, kek.Size))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+// cheapPasswords hashes the test users' passwords fast: these tests are about the API, not the hashing.
+func cheapPasswords(tb testing.TB, slots int, wait time.Duration) *password.Hasher {
+	h, err := password.NewHasher(password.Options{Params: password.Params{MemoryKiB: 64, Time: 1, Threads: 1}, Slots: slots, Wait: wait})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h
 }
 
 func newTestServer(t *testing.T) *testServer {
+	return newTestServerWith(t, tenant.Options{Issuer: testIssuer, KEK: testKEK, Passwords: cheapPasswords(t, 0, 0)})
+}
+
+// newTestServerWith is newTestServer with the tenant's options (its Keys are the fake keys).
+func newTestServerWith(t *testing.T, opts tenant.Options) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "orgauth.db"))
@@ -58,7 +88,8 @@ func newTestServer(t *testing.T) *testServer {
 	}
 	t.Cleanup(func() { st.Close() })
 	fk := &fakeKeys{}
-	svc, err := tenant.Open(ctx, st, tenant.Options{Keys: fk})
+	opts.Keys = fk
+	svc, err := tenant.Open(ctx, st, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,12 +100,15 @@ func newTestServer(t *testing.T) *testServer {
 		"admin":   tenant.ManagementScopes,
 		"reader":  {"read:organizations"},
 		"aliased": {"create:organizationclientgrants", "read:organizationclientgrants", "delete:organizationclientgrants"},
+		// Users: read only, and app_metadata only.
+		"user-reader":  {"read:users", "read:connections"},
+		"app-metadata": {"update:users_app_metadata"},
 	}}})
 	mux := http.NewServeMux()
 	h.Mount(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &testServer{t: t, url: srv.URL, keys: fk}
+	return &testServer{t: t, url: srv.URL, keys: fk, store: st, svc: svc}
 }
 
 // response is one answer, with its body kept raw and decoded.

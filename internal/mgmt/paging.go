@@ -34,6 +34,11 @@ const (
 // parameters are ignored here (SDKs send fields, include_fields, sort …). Values out of range are
 // refused, never clamped.
 func parsePage(q url.Values, mode pagingMode) (tenant.Page, error) {
+	return parsePageWith(q, mode, defaultPerPage)
+}
+
+// parsePageWith is parsePage for a list whose per_page defaults to perPageDefault.
+func parsePageWith(q url.Values, mode pagingMode, perPageDefault int) (tenant.Page, error) {
 	totals, err := boolParam(q, "include_totals")
 	if err != nil {
 		return tenant.Page{}, err
@@ -50,7 +55,7 @@ func parsePage(q url.Values, mode pagingMode) (tenant.Page, error) {
 		}
 		return tenant.Page{Checkpoint: true, From: q.Get("from"), Limit: take}, nil
 	}
-	perPage, err := intParam(q, "per_page", defaultPerPage, 1, maxPerPage)
+	perPage, err := intParam(q, "per_page", perPageDefault, 1, maxPerPage)
 	if err != nil {
 		return tenant.Page{}, err
 	}

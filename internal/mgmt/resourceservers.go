@@ -16,6 +16,8 @@ type resourceServerJSON struct {
 	SigningAlg         string      `json:"signing_alg"`
 	TokenLifetime      int         `json:"token_lifetime"`
 	AllowOfflineAccess bool        `json:"allow_offline_access"`
+	EnforcePolicies    bool        `json:"enforce_policies"`
+	TokenDialect       string      `json:"token_dialect"`
 }
 
 type scopeJSON struct {
@@ -35,11 +37,22 @@ func resourceServerOut(rs tenant.ResourceServer) resourceServerJSON {
 		SigningAlg:         rs.SigningAlg,
 		TokenLifetime:      rs.TokenLifetime,
 		AllowOfflineAccess: rs.AllowOfflineAccess,
+		EnforcePolicies:    rs.EnforcePolicies,
+		TokenDialect:       tokenDialect(rs.TokenDialect),
 	}
 }
 
+// tokenDialect shows an API stored before token dialects, which has none, with the default.
+func tokenDialect(d string) string {
+	if d == "" {
+		return "access_token"
+	}
+	return d
+}
+
 // resourceServerFields are the properties that create and update share.
-var resourceServerFields = []string{"name", "scopes", "signing_alg", "token_lifetime", "allow_offline_access"}
+var resourceServerFields = []string{"name", "scopes", "signing_alg", "token_lifetime", "allow_offline_access",
+	"enforce_policies", "token_dialect"}
 
 func decodeResourceServerCreate(body []byte) (tenant.ResourceServerInput, error) {
 	o, err := parseBody(body)
@@ -64,6 +77,8 @@ func decodeResourceServerCreate(body []byte) (tenant.ResourceServerInput, error)
 		SigningAlg:         p.SigningAlg,
 		TokenLifetime:      p.TokenLifetime,
 		AllowOfflineAccess: p.AllowOfflineAccess,
+		EnforcePolicies:    p.EnforcePolicies,
+		TokenDialect:       p.TokenDialect,
 	}, nil
 }
 
@@ -95,6 +110,12 @@ func readResourceServerFields(o object) (tenant.ResourceServerPatch, error) {
 		return p, err
 	}
 	if p.AllowOfflineAccess, err = o.boolField("allow_offline_access"); err != nil {
+		return p, err
+	}
+	if p.EnforcePolicies, err = o.boolField("enforce_policies"); err != nil {
+		return p, err
+	}
+	if p.TokenDialect, err = o.stringField("token_dialect"); err != nil {
 		return p, err
 	}
 	return p, nil

@@ -53,6 +53,23 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	route("GET /api/v2/tenants/settings", h.getTenantSettings, "read:tenant_settings")
 	route("PATCH /api/v2/tenants/settings", h.updateTenantSettings, "update:tenant_settings")
 
+	route("POST /api/v2/connections", h.createConnection, "create:connections")
+	route("GET /api/v2/connections", h.listConnections, "read:connections")
+	route("GET /api/v2/connections/{id}", h.getConnection, "read:connections")
+	route("PATCH /api/v2/connections/{id}", h.updateConnection, "update:connections")
+	route("DELETE /api/v2/connections/{id}", h.deleteConnection, "delete:connections")
+	route("GET /api/v2/connections/{id}/clients", h.listConnectionClients, "read:connections")
+	route("PATCH /api/v2/connections/{id}/clients", h.updateConnectionClients, "update:connections")
+
+	// A user id has a | (auth0|…); the SDKs escape it, and ServeMux decodes the segment either way.
+	route("POST /api/v2/users", h.createUser, "create:users")
+	route("GET /api/v2/users", h.listUsers, "read:users")
+	route("GET /api/v2/users/{id}", h.getUser, "read:users")
+	// update:users_app_metadata suffices for a body with app_metadata alone; updateUser checks.
+	route("PATCH /api/v2/users/{id}", h.updateUser, "update:users", "update:users_app_metadata")
+	route("DELETE /api/v2/users/{id}", h.deleteUser, "delete:users")
+	route("GET /api/v2/users-by-email", h.usersByEmail, "read:users")
+
 	route("GET /api/v2/keys/signing", h.listSigningKeys, "read:signing_keys")
 	route("POST /api/v2/keys/signing/rotate", h.rotateSigningKeys, "create:signing_keys", "update:signing_keys")
 

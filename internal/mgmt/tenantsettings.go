@@ -12,6 +12,10 @@ const orgNameFlag = "allow_organization_name_in_authentication_api"
 type tenantSettingsJSON struct {
 	Flags                                    tenantFlagsJSON `json:"flags"`
 	AllowOrganizationNameInAuthenticationAPI bool            `json:"allow_organization_name_in_authentication_api"`
+	DefaultRedirectionURI                    string          `json:"default_redirection_uri,omitempty"`
+	AllowedLogoutURLs                        []string        `json:"allowed_logout_urls"`
+	SessionLifetime                          int             `json:"session_lifetime"`      // hours
+	IdleSessionLifetime                      int             `json:"idle_session_lifetime"` // hours
 }
 
 type tenantFlagsJSON struct {
@@ -22,7 +26,34 @@ func tenantSettingsOut(s tenant.TenantSettings) tenantSettingsJSON {
 	return tenantSettingsJSON{
 		Flags:                                    tenantFlagsJSON{AllowOrganizationNameInAuthenticationAPI: s.AllowOrganizationNameInAuthenticationAPI},
 		AllowOrganizationNameInAuthenticationAPI: s.AllowOrganizationNameInAuthenticationAPI,
+		DefaultRedirectionURI:                    s.DefaultRedirectionURI,
+		AllowedLogoutURLs:                        nonNil(s.AllowedLogoutURLs),
+		SessionLifetime:                          s.SessionLifetime,
+		IdleSessionLifetime:                      s.IdleSessionLifetime,
 	}
+}
+
+// settingsFields are the settings of people's logins; null puts default_redirection_uri and
+// allowed_logout_urls back to none.
+var settingsFields = []string{"default_redirection_uri", "allowed_logout_urls", "session_lifetime", "idle_session_lifetime"}
+
+func readSettingsFields(o object, p *tenant.SettingsPatch) error {
+	var err error
+	if o.null("default_redirection_uri") {
+		p.DefaultRedirectionURI = new(string)
+	} else if p.DefaultRedirectionURI, err = o.stringField("default_redirection_uri"); err != nil {
+		return err
+	}
+	if o.null("allowed_logout_urls") {
+		p.AllowedLogoutURLs = &[]string{}
+	} else if p.AllowedLogoutURLs, err = o.stringsField("allowed_logout_urls"); err != nil {
+		return err
+	}
+	if p.SessionLifetime, err = o.intField("session_lifetime"); err != nil {
+		return err
+	}
+	p.IdleSessionLifetime, err = o.intField("idle_session_lifetime")
+	return err
 }
 
 // decodeTenantSettingsPatch accepts the flag in flags, at the top level, or in both with the same value.
@@ -31,8 +62,12 @@ func decodeTenantSettingsPatch(body []byte) (tenant.SettingsPatch, error) {
 	if err != nil {
 		return tenant.SettingsPatch{}, err
 	}
-	if err := o.allow("flags", orgNameFlag); err != nil {
+	if err := o.allow(append([]string{"flags", orgNameFlag}, settingsFields...)...); err != nil {
 		return tenant.SettingsPatch{}, err
+	}
+	var p tenant.SettingsPatch
+	if err := readSettingsFields(o, &p); err != nil {
+		return p, err
 	}
 	top, err := o.boolField(orgNameFlag)
 	if err != nil {
@@ -40,7 +75,8 @@ func decodeTenantSettingsPatch(body []byte) (tenant.SettingsPatch, error) {
 	}
 	flags, err := o.objectField("flags")
 	if err != nil || flags == nil {
-		return tenant.SettingsPatch{AllowOrganizationNameInAuthenticationAPI: top}, err
+		p.AllowOrganizationNameInAuthenticationAPI = top
+		return p, err
 	}
 	if err := flags.allow(orgNameFlag); err != nil {
 		return tenant.SettingsPatch{}, err
@@ -55,7 +91,8 @@ func decodeTenantSettingsPatch(body []byte) (tenant.SettingsPatch, error) {
 	if inFlags == nil {
 		inFlags = top
 	}
-	return tenant.SettingsPatch{AllowOrganizationNameInAuthenticationAPI: inFlags}, nil
+	p.AllowOrganizationNameInAuthenticationAPI = inFlags
+	return p, nil
 }
 
 func (h *Handler) getTenantSettings(w http.ResponseWriter, r *http.Request) error {

@@ -7,6 +7,8 @@ import (
 
 func TestTenantSettings(t *testing.T) {
 	s := newTestServer(t)
+	// The settings of people's logins, at their defaults (tenantsettingslogin_test.go changes them).
+	logins := map[string]any{"allowed_logout_urls": []any{}, "session_lifetime": float64(168), "idle_session_lifetime": float64(72)}
 	off := map[string]any{
 		"flags": map[string]any{"allow_organization_name_in_authentication_api": false},
 		"allow_organization_name_in_authentication_api": false,
@@ -14,6 +16,9 @@ func TestTenantSettings(t *testing.T) {
 	on := map[string]any{
 		"flags": map[string]any{"allow_organization_name_in_authentication_api": true},
 		"allow_organization_name_in_authentication_api": true,
+	}
+	for k, v := range logins {
+		off[k], on[k] = v, v
 	}
 	if got := s.must(200, "GET", "/api/v2/tenants/settings", "").obj(); !reflect.DeepEqual(got, off) {
 		t.Errorf("initial = %v", got)

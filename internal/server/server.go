@@ -79,8 +79,10 @@ func (s *Server) init(ctx context.Context, cfg config.Config, kek KEK) error {
 	if err != nil {
 		return fmt.Errorf("password hasher: %w", err)
 	}
-	if s.tenant, err = tenant.Open(ctx, s.store, tenant.Options{Issuer: cfg.Issuer, Keys: s.keys, Passwords: hasher, Logger: s.log}); err != nil {
-		return fmt.Errorf("open tenant: %w", err)
+	// The same key-encryption key seals the signing keys and the connections' secrets.
+	if s.tenant, err = tenant.Open(ctx, s.store, tenant.Options{Issuer: cfg.Issuer, Keys: s.keys, Passwords: hasher,
+		KEK: kek.Key, PreviousKEKs: kek.Previous, Logger: s.log}); err != nil {
+		return kek.Forget(fmt.Errorf("open tenant: %w", err))
 	}
 	if s.Bootstrap, err = s.tenant.Bootstrap(ctx, cfg.Issuer, cfg.BootstrapClientID, cfg.BootstrapClientSecret); err != nil {
 		return err

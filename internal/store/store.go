@@ -472,6 +472,9 @@ type Store interface {
 	// ListUsersByEmail lists the users with the email, of every connection, in creation order.
 	ListUsersByEmail(ctx context.Context, email string) ([]User, error)
 	ListUsers(ctx context.Context, f UserFilter, p Page) (List[User], error)
+	// SearchUsers lists the users that q selects, in its order (offset paging; a checkpoint page is
+	// ErrInvalidCursor when q sorts).
+	SearchUsers(ctx context.Context, q UserSearch, p Page) (List[User], error)
 	// UpdateUser keeps the id, connection and creation time whatever fn does. ErrConflict: fn gives the
 	// user an email another user of the connection has.
 	UpdateUser(ctx context.Context, id string, fn func(*User) error) (User, error)

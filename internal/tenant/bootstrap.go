@@ -21,6 +21,8 @@ var ManagementScopes = []string{
 	"create:organization_client_grants", "read:organization_client_grants", "delete:organization_client_grants",
 	"read:tenant_settings", "update:tenant_settings",
 	"create:signing_keys", "read:signing_keys", "update:signing_keys",
+	"create:users", "read:users", "update:users", "delete:users", "update:users_app_metadata",
+	"create:connections", "read:connections", "update:connections", "delete:connections",
 }
 
 // ManagementAudience is the identifier of the Management API for an issuer (which ends with a slash).
@@ -45,7 +47,7 @@ const minBootstrapSecret = 32
 func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string) (BootstrapResult, error) {
 	audience := ManagementAudience(issuer)
 	if rs, err := s.store.GetResourceServerByIdentifier(ctx, audience); err == nil && rs.IsSystem {
-		return BootstrapResult{}, s.addManagementScopes(ctx, rs)
+		return BootstrapResult{}, s.upgrade(ctx, rs)
 	}
 	if clientID == "" {
 		clientID = newClientID()
@@ -65,15 +67,15 @@ func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string
 	b := store.Bootstrap{
 		API: store.ResourceServer{
 			ID: newResourceServerID(), Identifier: audience, Name: "Management API", Scopes: scopes,
-			SigningAlg: DefaultSigningAlg, TokenLifetime: DefaultTokenLifetime, IsSystem: true,
+			SigningAlg: DefaultSigningAlg, TokenLifetime: DefaultTokenLifetime, IsSystem: true, TokenDialect: store.DialectAccessToken,
 			CreatedAt: now, UpdatedAt: now,
 		},
-		Client: store.Client{
+		Client: withClientDefaults(store.Client{
 			ClientID: clientID, Name: "orgauth admin", Description: "Created on first start; manages this tenant.",
 			AppType: "non_interactive", GrantTypes: []string{"client_credentials"},
 			TokenEndpointAuthMethod: "client_secret_post", SecretHash: s.secrets.hash(secret),
 			CreatedAt: now, UpdatedAt: now,
-		},
+		}),
 		Grant: store.ClientGrant{
 			ID: newClientGrantID(), ClientID: clientID, Audience: audience, Scope: ManagementScopes,
 			SubjectType: "client", CreatedAt: now, UpdatedAt: now,
@@ -93,36 +95,107 @@ func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string
 		if err != nil {
 			return BootstrapResult{}, fmt.Errorf("bootstrap: %w", err)
 		}
-		return BootstrapResult{}, s.addManagementScopes(ctx, rs)
+		return BootstrapResult{}, s.upgrade(ctx, rs)
+	}
+	// The one instance that created the Management API creates the database connection too.
+	if err := s.createDefaultConnection(ctx); err != nil {
+		return BootstrapResult{}, fmt.Errorf("bootstrap: %w", err)
 	}
 	return BootstrapResult{Created: true, ClientID: clientID, ClientSecret: secret}, nil
 }
 
-// addManagementScopes gives a Management API created by an earlier version the scopes this version added
-// (new endpoints), so that they can be granted. No grant gains them by itself: an admin grants them, as in
-// Auth0, where a new Management scope reaches no existing grant either.
-func (s *Service) addManagementScopes(ctx context.Context, rs store.ResourceServer) error {
-	missing := slices.DeleteFunc(slices.Clone(ManagementScopes), func(sc string) bool {
-		return slices.ContainsFunc(rs.Scopes, func(have store.Scope) bool { return have.Value == sc })
-	})
-	if len(missing) == 0 {
-		return nil
+// upgrade brings a Management API created by an earlier version to this version's: it gains the
+// scopes this version added, and so does the bootstrap admin application's grant. When the scopes it
+// gains are the connections', the store is one of the machine half: it gets the database connection a
+// new tenant gets at its first start.
+func (s *Service) upgrade(ctx context.Context, rs store.ResourceServer) error {
+	added, err := s.addManagementScopes(ctx, rs)
+	if err != nil || !slices.Contains(added, "create:connections") {
+		return err
 	}
+	if err := s.createDefaultConnection(ctx); err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	return nil
+}
+
+// addManagementScopes gives a Management API created by an earlier version the scopes this version added
+// (new endpoints), so that they can be granted, and gives them to the grant of the bootstrap admin
+// application, which holds every Management scope (SPEC-users §7); no other grant gains them, as in
+// Auth0, where a new Management scope reaches no existing grant. It returns the scopes it added: only one
+// of several instances starting at once adds them, since the update runs in one transaction.
+func (s *Service) addManagementScopes(ctx context.Context, rs store.ResourceServer) ([]string, error) {
+	if !slices.ContainsFunc(ManagementScopes, func(sc string) bool {
+		return !slices.ContainsFunc(rs.Scopes, func(have store.Scope) bool { return have.Value == sc })
+	}) {
+		return nil, nil // the usual start: no write
+	}
+	var added []string
 	_, err := s.store.UpdateResourceServer(ctx, rs.ID, func(rs *store.ResourceServer) error {
-		for _, sc := range missing {
+		added = nil
+		for _, sc := range ManagementScopes {
 			if !slices.ContainsFunc(rs.Scopes, func(have store.Scope) bool { return have.Value == sc }) {
 				rs.Scopes = append(rs.Scopes, store.Scope{Value: sc})
+				added = append(added, sc)
 			}
+		}
+		if len(added) == 0 {
+			return errNothingToAdd
 		}
 		rs.UpdatedAt = s.now()
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("bootstrap: add the Management API's new scopes: %w", err)
+	if errors.Is(err, errNothingToAdd) {
+		return nil, nil
 	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, "the Management API has new scopes; grant them to the applications that need them",
-		slog.Any("scopes", missing))
-	return nil
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap: add the Management API's new scopes: %w", err)
+	}
+	grant, err := s.bootstrapGrant(ctx, rs)
+	if err != nil {
+		return nil, err
+	}
+	if grant != nil {
+		_, err = s.store.UpdateClientGrant(ctx, grant.ID, func(g *store.ClientGrant) error {
+			for _, sc := range added {
+				if !slices.Contains(g.Scope, sc) {
+					g.Scope = append(g.Scope, sc)
+				}
+			}
+			g.UpdatedAt = s.now()
+			return nil
+		})
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("bootstrap: give the admin application the Management API's new scopes: %w", err)
+		}
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "the Management API has new scopes, which the admin application created on "+
+		"the first start has too; grant them to the other applications that need them", slog.Any("scopes", added))
+	return added, nil
+}
+
+// errNothingToAdd leaves the Management API as it is: it has every scope already.
+var errNothingToAdd = errors.New("the Management API has every scope")
+
+// bootstrapGrant finds the grant Bootstrap created with the Management API, in the same transaction and
+// so with the same creation time; nil when it was deleted since.
+func (s *Service) bootstrapGrant(ctx context.Context, api store.ResourceServer) (*store.ClientGrant, error) {
+	p := store.Page{Checkpoint: true, Limit: 100}
+	for {
+		l, err := s.store.ListClientGrants(ctx, store.ClientGrantFilter{Audience: api.Identifier}, p)
+		if err != nil {
+			return nil, fmt.Errorf("bootstrap: find the admin application's grant: %w", err)
+		}
+		for _, g := range l.Items {
+			if g.CreatedAt.Equal(api.CreatedAt) {
+				return &g, nil
+			}
+		}
+		if l.Next == "" {
+			return nil, nil
+		}
+		p.From = l.Next
+	}
 }
 
 // identifierTaken explains why the Management API cannot have the identifier of issuer, which the

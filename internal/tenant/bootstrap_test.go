@@ -99,8 +99,17 @@ func TestBootstrapAddsNewManagementScopes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A Management API created by an earlier version, which had no client credentials endpoints.
-	old := func(sc string) bool { return strings.HasSuffix(sc, ":client_credentials") }
+	// Another application holding every scope, as orgauth admins add-app makes one.
+	other, _, err := s.CreateAdminApplication(ctx, "other admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A Management API created by an earlier version, which had no client credentials, users or
+	// connections endpoints, and no database connection.
+	old := func(sc string) bool {
+		return strings.HasSuffix(sc, ":client_credentials") || strings.HasSuffix(sc, ":users") ||
+			strings.HasSuffix(sc, ":users_app_metadata") || strings.HasSuffix(sc, ":connections")
+	}
 	api, err := s.ManagementAPI(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -111,14 +120,23 @@ func TestBootstrapAddsNewManagementScopes(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	g, err := s.store.GetClientGrantByClientAudience(ctx, boot.ClientID, api.Identifier)
+	for _, clientID := range []string{boot.ClientID, other.ClientID} {
+		g, err := s.store.GetClientGrantByClientAudience(ctx, clientID, api.Identifier)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.store.UpdateClientGrant(ctx, g.ID, func(g *store.ClientGrant) error {
+			g.Scope = slices.DeleteFunc(g.Scope, old)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := s.store.GetConnectionByName(ctx, DefaultConnectionName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.store.UpdateClientGrant(ctx, g.ID, func(g *store.ClientGrant) error {
-		g.Scope = slices.DeleteFunc(g.Scope, old)
-		return nil
-	}); err != nil {
+	if err := s.store.DeleteConnection(ctx, db.ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -138,12 +156,34 @@ func TestBootstrapAddsNewManagementScopes(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("Management API scopes after the upgrade:\n%v\nwant\n%v", got, want)
 	}
-	// No grant gains a scope by itself.
-	g, err = s.store.GetClientGrantByClientAudience(ctx, boot.ClientID, api.Identifier)
+	// The bootstrap admin application's grant gains them (SPEC-users §7); no other grant does.
+	g, err := s.store.GetClientGrantByClientAudience(ctx, boot.ClientID, api.Identifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if have := slices.Sorted(slices.Values(g.Scope)); !slices.Equal(have, want) {
+		t.Fatalf("the admin grant after the upgrade:\n%v\nwant\n%v", have, want)
+	}
+	g, err = s.store.GetClientGrantByClientAudience(ctx, other.ClientID, api.Identifier)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if slices.ContainsFunc(g.Scope, old) {
-		t.Fatalf("the admin grant gained new scopes by itself: %v", g.Scope)
+		t.Fatalf("another grant gained new scopes by itself: %v", g.Scope)
+	}
+	// A store of the machine half gets the database connection a new tenant gets.
+	if _, err := s.store.GetConnectionByName(ctx, DefaultConnectionName); err != nil {
+		t.Fatalf("no %s after the upgrade: %v", DefaultConnectionName, err)
+	}
+	// Once: deleted, it stays deleted at the next start.
+	db, _ = s.store.GetConnectionByName(ctx, DefaultConnectionName)
+	if err := s.store.DeleteConnection(ctx, db.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Bootstrap(ctx, "https://auth.example/", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.GetConnectionByName(ctx, DefaultConnectionName); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("%s came back at a later start: %v", DefaultConnectionName, err)
 	}
 }

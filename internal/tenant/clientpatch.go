@@ -49,7 +49,9 @@ func validateClientPatch(in ClientPatch) error {
 		}
 	}
 	if in.DefaultOrganization != nil {
-		return validateDefaultOrganization(*in.DefaultOrganization)
+		if err := validateDefaultOrganization(*in.DefaultOrganization); err != nil {
+			return err
+		}
 	}
-	return nil
+	return validateClientLoginPatch(in.ClientLoginFields)
 }

@@ -36,17 +36,18 @@ var errClientNotFound = notFound("The client does not exist", "inexistent_client
 
 // CreateClient returns the new application and its secret, shown this once.
 func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Client, string, error) {
-	c := store.Client{
+	c := withClientDefaults(store.Client{
 		ClientID:                newClientID(),
 		Name:                    in.Name,
-		TokenEndpointAuthMethod: "client_secret_post",
+		TokenEndpointAuthMethod: defaultAuthMethod(in.AppType),
 		CreatedAt:               s.now(),
-	}
+	})
 	c.UpdatedAt = c.CreatedAt
 	applyClientFields(&c, ClientPatch{
 		Description: in.Description, AppType: in.AppType, GrantTypes: in.GrantTypes,
 		TokenEndpointAuthMethod: in.TokenEndpointAuthMethod, DefaultOrganization: in.DefaultOrganization,
 		OrganizationUsage: in.OrganizationUsage, OrganizationRequireBehavior: in.OrganizationRequireBehavior,
+		ClientLoginFields: in.ClientLoginFields,
 	})
 	var creds []store.ClientCredential
 	if in.PrivateKeyJWTCredentials != nil {
@@ -72,11 +73,14 @@ func (s *Service) CreateClient(ctx context.Context, in ClientInput) (store.Clien
 	}
 	var secret string
 	var err error
-	if creds == nil {
+	switch {
+	case creds == nil && c.TokenEndpointAuthMethod == "none":
+		err = s.store.CreateClient(ctx, c) // a public client has no secret
+	case creds == nil:
 		secret = newClientSecret()
 		c.SecretHash = s.secrets.hash(secret)
 		err = s.store.CreateClient(ctx, c)
-	} else {
+	default:
 		err = s.store.CreateClientWithCredentials(ctx, c, creds) // a key-only client has no secret
 	}
 	if err != nil {
@@ -102,11 +106,15 @@ func defaultGrantTypes(c store.Client) []string {
 
 func (s *Service) Client(ctx context.Context, clientID string) (store.Client, error) {
 	c, err := s.store.GetClient(ctx, clientID)
+	fillClientDefaults(&c)
 	return c, storeError(err, errClientNotFound, nil, "get client")
 }
 
 func (s *Service) Clients(ctx context.Context, p store.Page) (store.List[store.Client], error) {
 	l, err := s.store.ListClients(ctx, p)
+	for i := range l.Items {
+		fillClientDefaults(&l.Items[i])
+	}
 	return l, storeError(err, nil, nil, "list clients")
 }
 
@@ -126,6 +134,7 @@ func (s *Service) UpdateClient(ctx context.Context, clientID string, in ClientPa
 		}
 	}
 	c, err := s.store.UpdateClient(ctx, clientID, func(c *store.Client) error {
+		fillClientDefaults(c)
 		applyClientFields(c, in)
 		c.UpdatedAt = s.now()
 		return validateClient(*c)
@@ -155,6 +164,10 @@ func (s *Service) RotateClientSecret(ctx context.Context, clientID string) (stor
 		if len(c.PrivateKeyJWTCredentials) > 0 {
 			return errPrivateKeyJWTSecret
 		}
+		if err := rotateSecretAllowed(*c); err != nil {
+			return err
+		}
+		fillClientDefaults(c)
 		c.SecretHash = s.secrets.hash(secret)
 		if c.TokenEndpointAuthMethod == "" {
 			// Its last private_key_jwt credential was deleted: a new secret is its way back.
@@ -214,6 +227,10 @@ func applyClientFields(c *store.Client, in ClientPatch) {
 		c.PrivateKeyJWTCredentials = *in.PrivateKeyJWTCredentialIDs
 		c.SecretHash = nil // the secret is refused from now on, and reverting needs a new one
 	}
+	if c.TokenEndpointAuthMethod == "none" {
+		c.SecretHash = nil // a public client has no secret; becoming confidential again needs a new one
+	}
+	applyClientLoginFields(c, in.ClientLoginFields)
 }
 
 func validateClient(c store.Client) error {
@@ -256,9 +273,11 @@ func validateClient(c store.Client) error {
 		}
 	}
 	if c.DefaultOrganization != nil {
-		return validateDefaultOrganization(*c.DefaultOrganization)
+		if err := validateDefaultOrganization(*c.DefaultOrganization); err != nil {
+			return err
+		}
 	}
-	return nil
+	return validateClientLogin(c)
 }
 
 func validateDefaultOrganization(d store.DefaultOrganization) error {

@@ -14,6 +14,8 @@ type ResourceServerInput struct {
 	SigningAlg         *string
 	TokenLifetime      *int
 	AllowOfflineAccess *bool
+	EnforcePolicies    *bool
+	TokenDialect       *string
 }
 
 // ResourceServerPatch changes an API; the identifier is immutable.
@@ -23,6 +25,8 @@ type ResourceServerPatch struct {
 	SigningAlg         *string
 	TokenLifetime      *int
 	AllowOfflineAccess *bool
+	EnforcePolicies    *bool
+	TokenDialect       *string
 }
 
 // ClientInput creates an application.
@@ -38,6 +42,32 @@ type ClientInput struct {
 	// PrivateKeyJWTCredentials configures private_key_jwt with these new credentials (one or two); the
 	// application then has no client secret.
 	PrivateKeyJWTCredentials *[]ClientCredentialInput
+	ClientLoginFields
+}
+
+// ClientLoginFields are an application's settings for people's logins (SPEC-users §10, §11); nil keeps
+// the value (on create: the default).
+type ClientLoginFields struct {
+	Callbacks                    *[]string
+	AllowedLogoutURLs            *[]string
+	InitiateLoginURI             *string
+	OrganizationDiscoveryMethods *[]string
+	IDTokenLifetime              *int // jwt_configuration.lifetime_in_seconds
+	// RefreshToken's given fields replace the application's; ClearRefreshToken (JSON null) puts the
+	// defaults back first.
+	RefreshToken      *RefreshTokenPatch
+	ClearRefreshToken bool
+}
+
+// RefreshTokenPatch changes fields of an application's refresh_token configuration.
+type RefreshTokenPatch struct {
+	RotationType              *string
+	ExpirationType            *string
+	Leeway                    *int
+	TokenLifetime             *int
+	IdleTokenLifetime         *int
+	InfiniteTokenLifetime     *bool
+	InfiniteIdleTokenLifetime *bool
 }
 
 // ClientPatch changes an application.
@@ -55,6 +85,7 @@ type ClientPatch struct {
 	// on; configuring it removes the client secret. ClearAuthenticationMethods (JSON null) removes it.
 	PrivateKeyJWTCredentialIDs *[]string
 	ClearAuthenticationMethods bool
+	ClientLoginFields
 }
 
 // ClientGrantInput creates a client grant.
@@ -95,4 +126,8 @@ type OrganizationPatch struct {
 // SettingsPatch changes the tenant settings.
 type SettingsPatch struct {
 	AllowOrganizationNameInAuthenticationAPI *bool
+	DefaultRedirectionURI                    *string   // "" removes it
+	AllowedLogoutURLs                        *[]string // replaces the list
+	SessionLifetime                          *int      // hours
+	IdleSessionLifetime                      *int      // hours
 }

@@ -51,6 +51,22 @@ type Operations interface {
 
 	Settings(ctx context.Context) (store.TenantSettings, error)
 	UpdateSettings(ctx context.Context, in SettingsPatch) (store.TenantSettings, error)
+
+	// Connections and their users (connections.go, users.go, usersearch.go).
+	CreateConnection(ctx context.Context, in ConnectionInput) (ConnectionDetails, error)
+	Connection(ctx context.Context, id string) (ConnectionDetails, error)
+	Connections(ctx context.Context, f ConnectionFilter, p Page) (List[Connection], error)
+	UpdateConnection(ctx context.Context, id string, in ConnectionPatch) (ConnectionDetails, error)
+	DeleteConnection(ctx context.Context, id string) (deleted bool, err error)
+	ConnectionClients(ctx context.Context, id string, p Page) (List[string], error)
+	UpdateConnectionClients(ctx context.Context, id string, changes []ConnectionClientChange) error
+
+	CreateUser(ctx context.Context, in UserInput) (UserProfile, error)
+	UserProfile(ctx context.Context, id string) (UserProfile, error)
+	SearchUsers(ctx context.Context, in UserSearchInput, p Page) (List[UserProfile], error)
+	UsersByEmail(ctx context.Context, email string) ([]UserProfile, error)
+	UpdateUser(ctx context.Context, id string, in UserPatch) (UserProfile, error)
+	DeleteUser(ctx context.Context, id string) error
 }
 
 var _ Operations = (*Service)(nil)

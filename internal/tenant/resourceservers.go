@@ -23,6 +23,10 @@ const maxIdentifierLength = 600
 // SigningAlgs are the algorithms an API may sign its tokens with.
 var SigningAlgs = []string{"RS256", "PS256", "ES256"}
 
+// TokenDialects are the token_dialect values an API may have: access_token_authz adds the permissions
+// claim to user tokens. Auth0's rfc9068_profile dialects are refused.
+var TokenDialects = []string{store.DialectAccessToken, store.DialectAccessTokenAuthz}
+
 var (
 	errResourceServerNotFound = notFound("The resource server does not exist", "inexistent_resource_server")
 	errResourceServerConflict = conflict("A resource server with the same identifier already exists", "resource_server_conflict")
@@ -37,6 +41,7 @@ func (s *Service) CreateResourceServer(ctx context.Context, in ResourceServerInp
 		Name:          in.Identifier,
 		SigningAlg:    DefaultSigningAlg,
 		TokenLifetime: DefaultTokenLifetime,
+		TokenDialect:  store.DialectAccessToken,
 		CreatedAt:     s.now(),
 	}
 	rs.UpdatedAt = rs.CreatedAt
@@ -49,6 +54,7 @@ func (s *Service) CreateResourceServer(ctx context.Context, in ResourceServerInp
 	applyResourceServerPatch(&rs, ResourceServerPatch{
 		Name: in.Name, Scopes: in.Scopes, SigningAlg: in.SigningAlg,
 		TokenLifetime: in.TokenLifetime, AllowOfflineAccess: in.AllowOfflineAccess,
+		EnforcePolicies: in.EnforcePolicies, TokenDialect: in.TokenDialect,
 	})
 	if err := validateResourceServer(rs); err != nil {
 		return rs, err
@@ -131,12 +137,20 @@ func applyResourceServerPatch(rs *store.ResourceServer, in ResourceServerPatch) 
 	if in.AllowOfflineAccess != nil {
 		rs.AllowOfflineAccess = *in.AllowOfflineAccess
 	}
+	if in.EnforcePolicies != nil {
+		rs.EnforcePolicies = *in.EnforcePolicies
+	}
+	if in.TokenDialect != nil {
+		rs.TokenDialect = *in.TokenDialect
+	}
 }
 
 func validateResourceServer(rs store.ResourceServer) error {
-	return validateResourceServerPatch(ResourceServerPatch{
-		Name: &rs.Name, Scopes: &rs.Scopes, SigningAlg: &rs.SigningAlg, TokenLifetime: &rs.TokenLifetime,
-	})
+	p := ResourceServerPatch{Name: &rs.Name, Scopes: &rs.Scopes, SigningAlg: &rs.SigningAlg, TokenLifetime: &rs.TokenLifetime}
+	if rs.TokenDialect != "" { // "": an API stored before dialects, which reads as access_token
+		p.TokenDialect = &rs.TokenDialect
+	}
+	return validateResourceServerPatch(p)
 }
 
 // validateResourceServerPatch checks each property given; every rule of an API concerns one property,
@@ -154,6 +168,14 @@ func validateResourceServerPatch(p ResourceServerPatch) error {
 	}
 	if p.TokenLifetime != nil && (*p.TokenLifetime < 1 || *p.TokenLifetime > MaxTokenLifetime) {
 		return invalid("token_lifetime", "Value %d is outside 1..%d", *p.TokenLifetime, MaxTokenLifetime)
+	}
+	if p.TokenDialect != nil {
+		if strings.HasPrefix(*p.TokenDialect, "rfc9068_profile") {
+			return invalid("token_dialect", "The %s dialect is not supported (allowed: %s)", *p.TokenDialect, strings.Join(TokenDialects, ", "))
+		}
+		if err := checkEnum("token_dialect", *p.TokenDialect, TokenDialects...); err != nil {
+			return err
+		}
 	}
 	if p.Scopes == nil {
 		return nil

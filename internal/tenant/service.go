@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/orgauth/orgauth/internal/kek"
 	"github.com/orgauth/orgauth/internal/password"
 	"github.com/orgauth/orgauth/internal/store"
 )
@@ -25,6 +26,9 @@ type Service struct {
 	hasher  *password.Hasher
 	log     *slog.Logger
 	now     func() time.Time
+	issuer  string   // Options.Issuer
+	kek     *kek.Key // Options.KEK, may be nil
+	oldKEKs []*kek.Key
 }
 
 // Options configure Open; zero values pick defaults.
@@ -38,8 +42,13 @@ type Options struct {
 	// Passwords hashes the passwords of database users; nil makes one with password's defaults. The
 	// server gives every kind of login the same one, so its bound on concurrent hashes holds.
 	Passwords *password.Hasher
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// KEK seals the secrets of connections (an OIDC connection's client_secret) in the store; without
+	// it (the command-line verbs) a connection with a secret cannot be stored, nor its secret read.
+	// PreviousKEKs open secrets sealed under a key being replaced, which Open seals again under KEK.
+	KEK          *kek.Key
+	PreviousKEKs []*kek.Key
+	Logger       *slog.Logger
+	Now          func() time.Time
 }
 
 // secretKeyName names the tenant secret that keys the client-secret hashes.
@@ -65,9 +74,12 @@ func Open(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 		}
 	}
 	s := &Service{store: st, secrets: newSecretHasher(key), keys: opts.Keys, hasher: opts.Passwords, log: opts.Logger,
-		now: func() time.Time { return opts.Now().UTC() }}
+		now: func() time.Time { return opts.Now().UTC() }, issuer: opts.Issuer, kek: opts.KEK, oldKEKs: opts.PreviousKEKs}
 	s.dir = newDirectory(st, opts.Issuer, s.secrets)
 	if err := s.dir.catchUp(ctx, 0); err != nil {
+		return nil, err
+	}
+	if err := s.resealConnectionSecrets(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -100,11 +112,15 @@ func (s *Service) Settings(ctx context.Context) (store.TenantSettings, error) {
 }
 
 func (s *Service) UpdateSettings(ctx context.Context, in SettingsPatch) (store.TenantSettings, error) {
+	if err := validateSettingsPatch(in); err != nil {
+		return store.TenantSettings{}, err
+	}
 	set, err := s.store.UpdateTenantSettings(ctx, func(t *store.TenantSettings) error {
 		if in.AllowOrganizationNameInAuthenticationAPI != nil {
 			t.AllowOrganizationNameInAuthenticationAPI = *in.AllowOrganizationNameInAuthenticationAPI
 		}
-		return nil
+		applySettingsPatch(t, in)
+		return validateSettings(*t)
 	})
 	if err != nil {
 		return set, fmt.Errorf("update tenant settings: %w", err)

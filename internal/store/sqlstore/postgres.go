@@ -63,7 +63,12 @@ var postgresDialect = dialect{
 	prefix: func(col, p string) (string, []any) {
 		return col + ` LIKE ? ESCAPE '\'`, []any{likeEscaper.Replace(p) + "%"}
 	},
-	holds:    storable,
+	holds:  storable,
+	binary: ` COLLATE "C"`,
+	metadataString: func(col, key, value string) (string, []any) {
+		return "jsonb_typeof(" + col + "::jsonb -> ?::text) = 'string' AND (" + col + "::jsonb ->> ?::text) = ?",
+			[]any{key, key, value}
+	},
 	sentinel: postgresSentinel,
 	watch:    func(ctx context.Context, s *Store, onChange func()) error { return s.pg.watchChanges(ctx, s, onChange) },
 }

@@ -45,7 +45,11 @@ var sqliteDialect = dialect{
 	prefix: func(col, p string) (string, []any) {
 		return col + " >= ? AND " + col + " < ?", []any{p, p + "\U0010FFFF"}
 	},
-	holds:    func(string) bool { return true },
+	holds: func(string) bool { return true },
+	metadataString: func(col, key, value string) (string, []any) {
+		path := `$."` + key + `"`
+		return "json_type(" + col + ", ?) = 'text' AND json_extract(" + col + ", ?) = ?", []any{path, path, value}
+	},
 	sentinel: sqliteSentinel,
 	watch: func(ctx context.Context, _ *Store, _ func()) error {
 		<-ctx.Done()

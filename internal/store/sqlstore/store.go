@@ -51,6 +51,12 @@ type dialect struct {
 	prefix func(col, p string) (cond string, arg []any)
 	// holds reports whether a text column can hold s; keys it cannot hold name nothing.
 	holds func(s string) bool
+	// binary is the collation clause after a text expression that makes it compare, sort and change case
+	// byte by byte, lower() changing ASCII letters only: SQLite's default, PostgreSQL's "C".
+	binary string
+	// metadataString is the condition that the first-level key of the JSON object in col is a JSON
+	// string equal to value.
+	metadataString func(col, key, value string) (cond string, args []any)
 	// sentinel returns the store sentinel that an engine error stands for (ErrConflict, ErrNotFound,
 	// ErrUnavailable), or nil.
 	sentinel func(err error) error

@@ -89,6 +89,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"sessions", testSessions},
 		{"connections", testConnections},
 		{"users", testUsers},
+		{"user search", testSearchUsers},
 		{"members", testMembers},
 		{"roles", testRoles},
 		{"organization connections", testOrganizationConnections},
