@@ -64,7 +64,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Audience != "" {
-		if _, ok := snap.API(req.Audience); !ok {
+		if api, ok := snap.API(req.Audience); !ok || api.System { // the Management API is for applications only
 			h.respondError(w, r, req, "access_denied", "Service not found: "+req.Audience)
 			return
 		}

@@ -61,6 +61,12 @@ func (h *Handler) checkToken(r *http.Request, scopes []string) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
+	// The Management API is for applications: a person's token (decided by policy.DecideUser, which
+	// refuses this audience anyway) is never taken for one, whatever it says.
+	if claims.GrantType != "client-credentials" || !strings.HasSuffix(claims.Subject, "@clients") {
+		h.log.WarnContext(r.Context(), "management api token refused: not an application's", slog.String("sub", claims.Subject))
+		return nil, unauthorized("Invalid token")
+	}
 	// The audience must be the system resource server's identifier, not only the string the issuer
 	// implies: an ordinary API that came to hold that string (an issuer change that start-up should
 	// have refused) must never have its tokens taken for Management tokens.

@@ -29,7 +29,7 @@ func (v fakeVerifier) Verify(_ context.Context, token string) (accesstoken.Claim
 	if !ok {
 		return accesstoken.Claims{}, fmt.Errorf("%w: unknown token", accesstoken.ErrInvalidToken)
 	}
-	return accesstoken.Claims{Subject: "admin@clients", ClientID: "admin", Scopes: scopes}, nil
+	return accesstoken.Claims{Subject: "admin@clients", ClientID: "admin", GrantType: "client-credentials", Scopes: scopes}, nil
 }
 
 func TestHasAnyScope(t *testing.T) {

@@ -38,7 +38,7 @@ func TestNewVerifierChecksManagementTokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		claims := map[string]any{
-			"iss": testIssuer, "sub": "admin@clients", "aud": testIssuer + "api/v2/", "azp": "admin",
+			"iss": testIssuer, "sub": "admin@clients", "aud": testIssuer + "api/v2/", "azp": "admin", "gty": "client-credentials",
 			"scope": "read:clients", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 		}
 		for k, v := range edit {
@@ -73,6 +73,8 @@ func TestNewVerifierChecksManagementTokens(t *testing.T) {
 		{"signed by another key under a published kid", token(other, "es-1", nil), systemAPI{system: true}, http.StatusUnauthorized, invalid},
 		{"signed by an unknown key", token(other, "es-2", nil), systemAPI{system: true}, http.StatusUnauthorized, invalid},
 		{"not a JWT", "abc.def.ghi", systemAPI{system: true}, http.StatusUnauthorized, invalid},
+		{"a person's token", token(key, "es-1", map[string]any{"sub": "auth0|0123456789abcdef01234567", "gty": nil}), systemAPI{system: true}, http.StatusUnauthorized, invalid},
+		{"client credentials for a subject that is no application", token(key, "es-1", map[string]any{"sub": "auth0|ann"}), systemAPI{system: true}, http.StatusUnauthorized, invalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -65,6 +65,8 @@ type API struct {
 	EnforcePolicies bool
 	// TokenDialect is access_token, or access_token_authz (the permissions claim).
 	TokenDialect string
+	// System: the Management API, whose tokens only applications get (client credentials).
+	System bool
 }
 
 // Grant is a client grant: the client may call the API with these scopes.

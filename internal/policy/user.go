@@ -160,7 +160,8 @@ func DecideUser(t Tenant, r UserRequest) (UserTokens, error) {
 	api := API{Identifier: UserinfoAudience(issuer), SigningAlg: userinfoAlg, TokenLifetime: userinfoLifetime}
 	if r.Audience != "" {
 		var ok bool
-		if api, ok = t.API(r.Audience); !ok {
+		// The Management API is no person's audience: it does not even exist for them.
+		if api, ok = t.API(r.Audience); !ok || api.System {
 			return refuse(ReasonUnknownAudience)
 		}
 	}

@@ -8,13 +8,17 @@ import (
 	"time"
 )
 
-const apiAuthz = "https://authz.example"
+const (
+	apiAuthz  = "https://authz.example"
+	apiSystem = "https://issuer.example/api/v2/" // the Management API
+)
 
 // peopleTenant is the fake tenant with two more APIs: one that enforces policies and sends
 // permissions, one that allows offline access.
 func peopleTenant() *fakeTenant {
 	t := tenantWith(nil, false)
 	t.apis[audience] = API{Identifier: audience, SigningAlg: "ES256", TokenLifetime: 600, Scopes: []string{"read", "write"}, AllowOfflineAccess: true}
+	t.apis[apiSystem] = API{Identifier: apiSystem, SigningAlg: "RS256", TokenLifetime: 86400, Scopes: []string{"read:clients", "create:clients"}, System: true}
 	t.apis[apiAuthz] = API{Identifier: apiAuthz, SigningAlg: "PS256", TokenLifetime: 900, Scopes: []string{"read", "write", "admin"},
 		EnforcePolicies: true, TokenDialect: DialectAuthz}
 	return t
@@ -131,6 +135,9 @@ func TestDecideUser(t *testing.T) {
 		}), reason: ReasonGrantTypeNotAllowed},
 		{name: "refused/blocked user", req: annRequest(func(r *UserRequest) { r.User.Blocked = true }), reason: ReasonUserBlocked},
 		{name: "refused/unknown API", req: annRequest(func(r *UserRequest) { r.Audience = "https://nowhere" }), reason: ReasonUnknownAudience},
+		{name: "refused/the Management API is no person's audience", req: annRequest(func(r *UserRequest) {
+			r.Audience, r.Scopes = apiSystem, []string{"openid", "create:clients"}
+		}), reason: ReasonUnknownAudience},
 		{name: "refused/the organization is gone", req: annRequest(func(r *UserRequest) { r.Organization = "org_gone" }), reason: ReasonOrganizationDenied},
 		{name: "refused/no longer a member", req: annRequest(func(r *UserRequest) { r.Member = false }), reason: ReasonNotMember},
 		{name: "refused/the client denies organizations now", req: annRequest(func(r *UserRequest) { r.Client.OrganizationUsage = UsageDeny }), reason: ReasonOrganizationNotAllowed},
@@ -163,6 +170,7 @@ func FuzzDecideUser(f *testing.F) {
 	f.Add(uint64(0), "openid read")
 	f.Add(uint64(0xffff), "openid profile email offline_access read write admin")
 	f.Add(uint64(0x1f3), "read offline_access")
+	f.Add(uint64(0x1060), "openid create:clients") // the Management API, member of acme
 	f.Fuzz(func(t *testing.T, bits uint64, scope string) {
 		bit := func(i int) bool { return bits>>i&1 == 1 }
 		ten := peopleTenant()
@@ -170,6 +178,9 @@ func FuzzDecideUser(f *testing.F) {
 		r := annRequest(nil)
 		r.Scopes = strings.Fields(scope)
 		r.Audience = [...]string{audience, apiAuthz, "", "https://nowhere"}[bits>>1&3]
+		if bit(12) {
+			r.Audience = apiSystem
+		}
 		r.Organization = [...]string{acme.ID, "", "org_gone", globex.ID}[bits>>3&3]
 		r.Member, r.User.Blocked = bit(5), bit(6)
 		r.Client.OrganizationUsage = Usages[bits>>7&3]
@@ -193,6 +204,8 @@ func FuzzDecideUser(f *testing.F) {
 		switch {
 		case r.User.Blocked:
 			t.Fatal("a token for a blocked user")
+		case r.Audience == apiSystem:
+			t.Fatal("a person's token for the Management API")
 		case !slices.Contains(r.Client.GrantTypes, r.GrantType):
 			t.Fatal("a token by a grant the client lacks")
 		case a.OrganizationID() != r.Organization:

@@ -311,3 +311,21 @@ func (w *peopleWorld) silentAuthorize(t *testing.T, b *http.Client) url.Values {
 	loc, _ := url.Parse(res.Header.Get("Location"))
 	return loc.Query()
 }
+
+// A person can never get a token for the Management API: /authorize does not know it as an audience.
+func TestPeopleGetNoManagementAPIToken(t *testing.T) {
+	w := newPeopleWorld(t)
+	conf := w.oauth2Config()
+	conf.Scopes = []string{"openid", "read:clients", "create:clients"}
+	verifier := oauth2.GenerateVerifier()
+	res, err := browser().Get(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("organization", w.acme.ID),
+		oauth2.SetAuthURLParam("audience", w.in.issuer+"api/v2/")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	loc, _ := url.Parse(res.Header.Get("Location"))
+	if q := loc.Query(); q.Get("error") != "access_denied" || q.Get("error_description") != "Service not found: "+w.in.issuer+"api/v2/" {
+		t.Fatalf("the Management API as a person's audience: %d %v", res.StatusCode, q)
+	}
+}

@@ -147,7 +147,8 @@ func policyGrant(g store.ClientGrant) policy.Grant {
 
 func policyAPI(rs store.ResourceServer) policy.API {
 	a := policy.API{Identifier: rs.Identifier, SigningAlg: rs.SigningAlg, TokenLifetime: rs.TokenLifetime,
-		AllowOfflineAccess: rs.AllowOfflineAccess, EnforcePolicies: rs.EnforcePolicies, TokenDialect: rs.TokenDialect}
+		AllowOfflineAccess: rs.AllowOfflineAccess, EnforcePolicies: rs.EnforcePolicies, TokenDialect: rs.TokenDialect,
+		System: rs.IsSystem}
 	for _, sc := range rs.Scopes {
 		a.Scopes = append(a.Scopes, sc.Value)
 	}
