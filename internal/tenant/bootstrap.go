@@ -21,6 +21,14 @@ var ManagementScopes = []string{
 	"create:organization_client_grants", "read:organization_client_grants", "delete:organization_client_grants",
 	"read:tenant_settings", "update:tenant_settings",
 	"create:signing_keys", "read:signing_keys", "update:signing_keys",
+	// Organization members, roles, organization connections and invitations (SPEC-users §8-§10);
+	// read:users and update:users for a user's tenant roles.
+	"create:organization_members", "read:organization_members", "delete:organization_members",
+	"create:roles", "read:roles", "update:roles", "delete:roles",
+	"read:users", "update:users",
+	"create:organization_member_roles", "read:organization_member_roles", "delete:organization_member_roles",
+	"create:organization_connections", "read:organization_connections", "update:organization_connections", "delete:organization_connections",
+	"create:organization_invitations", "read:organization_invitations", "delete:organization_invitations",
 }
 
 // ManagementAudience is the identifier of the Management API for an issuer (which ends with a slash).
@@ -99,8 +107,10 @@ func (s *Service) Bootstrap(ctx context.Context, issuer, clientID, secret string
 }
 
 // addManagementScopes gives a Management API created by an earlier version the scopes this version added
-// (new endpoints), so that they can be granted. No grant gains them by itself: an admin grants them, as in
-// Auth0, where a new Management scope reaches no existing grant either.
+// (new endpoints), so that they can be granted, and gives them to the admin application's grant that
+// Bootstrap created (SPEC-users §7): that grant holds every Management scope. Other grants are left as
+// they are, as in Auth0, where a new Management scope reaches no existing grant either. The grant gains
+// them first: a start that stops in between gives them again at the next one.
 func (s *Service) addManagementScopes(ctx context.Context, rs store.ResourceServer) error {
 	missing := slices.DeleteFunc(slices.Clone(ManagementScopes), func(sc string) bool {
 		return slices.ContainsFunc(rs.Scopes, func(have store.Scope) bool { return have.Value == sc })
@@ -108,7 +118,25 @@ func (s *Service) addManagementScopes(ctx context.Context, rs store.ResourceServ
 	if len(missing) == 0 {
 		return nil
 	}
-	_, err := s.store.UpdateResourceServer(ctx, rs.ID, func(rs *store.ResourceServer) error {
+	grant, err := s.bootstrapGrant(ctx, rs)
+	if err != nil {
+		return fmt.Errorf("bootstrap: find the admin application's grant: %w", err)
+	}
+	if grant != nil {
+		_, err := s.store.UpdateClientGrant(ctx, grant.ID, func(g *store.ClientGrant) error {
+			for _, sc := range missing {
+				if !slices.Contains(g.Scope, sc) {
+					g.Scope = append(g.Scope, sc)
+				}
+			}
+			g.UpdatedAt = s.now()
+			return nil
+		})
+		if err != nil && !errors.Is(err, store.ErrNotFound) { // deleted meanwhile: nothing to give
+			return fmt.Errorf("bootstrap: give the admin application the Management API's new scopes: %w", err)
+		}
+	}
+	_, err = s.store.UpdateResourceServer(ctx, rs.ID, func(rs *store.ResourceServer) error {
 		for _, sc := range missing {
 			if !slices.ContainsFunc(rs.Scopes, func(have store.Scope) bool { return have.Value == sc }) {
 				rs.Scopes = append(rs.Scopes, store.Scope{Value: sc})
@@ -120,9 +148,29 @@ func (s *Service) addManagementScopes(ctx context.Context, rs store.ResourceServ
 	if err != nil {
 		return fmt.Errorf("bootstrap: add the Management API's new scopes: %w", err)
 	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, "the Management API has new scopes; grant them to the applications that need them",
-		slog.Any("scopes", missing))
+	attrs := []slog.Attr{slog.Any("scopes", missing)}
+	if grant != nil {
+		attrs = append(attrs, slog.String("client_id", grant.ClientID))
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "the Management API has new scopes, and the admin application's grant holds them; "+
+		"grant them to the other applications that need them", attrs...)
 	return nil
+}
+
+// bootstrapGrant finds the grant Bootstrap created for the admin application: of the Management API's
+// grants, the one created with the API, in the same transaction, at the same time. nil when it was
+// deleted since.
+func (s *Service) bootstrapGrant(ctx context.Context, api store.ResourceServer) (*store.ClientGrant, error) {
+	grants, err := s.store.ListClientGrants(ctx, store.ClientGrantFilter{Audience: api.Identifier}, store.Page{})
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range grants.Items {
+		if g.CreatedAt.Equal(api.CreatedAt) {
+			return &g, nil
+		}
+	}
+	return nil, nil
 }
 
 // identifierTaken explains why the Management API cannot have the identifier of issuer, which the

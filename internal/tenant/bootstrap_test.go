@@ -122,6 +122,16 @@ func TestBootstrapAddsNewManagementScopes(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Another application with a Management grant, which must stay as it is.
+	otherClient, _, err := s.CreateClient(ctx, ClientInput{Name: "Reader", GrantTypes: &[]string{"client_credentials"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherGrant, err := s.CreateClientGrant(ctx, ClientGrantInput{ClientID: otherClient.ClientID, Audience: api.Identifier, Scope: []string{"read:clients"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	if _, err := s.Bootstrap(ctx, "https://auth.example/", "", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -138,12 +148,61 @@ func TestBootstrapAddsNewManagementScopes(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("Management API scopes after the upgrade:\n%v\nwant\n%v", got, want)
 	}
-	// No grant gains a scope by itself.
+	// The admin application's grant, which Bootstrap created, gains them (SPEC-users §7); no other does.
 	g, err = s.store.GetClientGrantByClientAudience(ctx, boot.ClientID, api.Identifier)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if slices.ContainsFunc(g.Scope, old) {
-		t.Fatalf("the admin grant gained new scopes by itself: %v", g.Scope)
+	if got := slices.Sorted(slices.Values(g.Scope)); !slices.Equal(got, want) {
+		t.Fatalf("the admin grant after the upgrade:\n%v\nwant\n%v", got, want)
+	}
+	other, err := s.store.GetClientGrant(ctx, otherGrant.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(other.Scope, []string{"read:clients"}) {
+		t.Fatalf("another application's grant gained scopes by itself: %v", other.Scope)
+	}
+}
+
+func TestBootstrapAddsNewManagementScopesWithoutTheAdminGrant(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	boot, err := s.Bootstrap(ctx, "https://auth.example/", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := s.ManagementAPI(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := s.store.GetClientGrantByClientAudience(ctx, boot.ClientID, api.Identifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.DeleteClientGrant(ctx, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.UpdateResourceServer(ctx, api.ID, func(rs *store.ResourceServer) error {
+		rs.Scopes = rs.Scopes[:1]
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Bootstrap(ctx, "https://auth.example/", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if api, err = s.ManagementAPI(ctx); err != nil || len(api.Scopes) != len(ManagementScopes) {
+		t.Fatalf("Management API after the upgrade: %d scopes, %v; want %d", len(api.Scopes), err, len(ManagementScopes))
+	}
+}
+
+func TestManagementScopesAreUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, sc := range ManagementScopes {
+		if seen[sc] {
+			t.Errorf("%s is listed twice", sc)
+		}
+		seen[sc] = true
 	}
 }
