@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/orgauth/orgauth/internal/store"
+	"github.com/orgauth/orgauth/internal/store/sqlstore"
+	"github.com/orgauth/orgauth/internal/store/sqlstore/pgtest"
 )
 
 func TestBootstrapFollowsTheSystemAPI(t *testing.T) {
@@ -92,9 +94,22 @@ func TestBootstrapFollowsTheSystemAPI(t *testing.T) {
 	})
 }
 
+// TestBootstrapAddsNewManagementScopes runs on both engines: the admin grant is recognised by its creation
+// time, which must read back equal to the API's on each.
 func TestBootstrapAddsNewManagementScopes(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testBootstrapAddsNewManagementScopes(t, newService(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		st, err := sqlstore.OpenPostgres(context.Background(), pgtest.Schema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		testBootstrapAddsNewManagementScopes(t, openService(t, st))
+	})
+}
+
+func testBootstrapAddsNewManagementScopes(t *testing.T, s *Service) {
 	ctx := context.Background()
-	s := newService(t)
 	boot, err := s.Bootstrap(ctx, "https://auth.example/", "", "")
 	if err != nil {
 		t.Fatal(err)
