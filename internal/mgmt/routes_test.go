@@ -51,7 +51,7 @@ func TestRoutesPassPathValuesToTheTenant(t *testing.T) {
 		{"organization client grants", "/api/v2/organizations/org_abc/client-grants", "all", 200, "OrganizationClientGrants org_abc"},
 		{"by name needs read:organizations", "/api/v2/organizations/name/acme", "ocg", 403, ""},
 		{"client grants need read:organization_client_grants", "/api/v2/organizations/org_abc/client-grants", "orgs", 403, ""},
-		{"unknown organization sub-resource", "/api/v2/organizations/org_abc/members", "all", 404, ""},
+		{"unknown organization sub-resource", "/api/v2/organizations/org_abc/widgets", "all", 404, ""},
 		{"unknown path under /api/v2/", "/api/v2/users", "all", 404, ""},
 	}
 	for _, tt := range tests {
