@@ -155,6 +155,7 @@ func (h *Handler) listInvitations(w http.ResponseWriter, r *http.Request) error 
 	default:
 		return queryError("sort", fmt.Sprintf("No enum match for: %q (allowed: created_at:1, created_at:-1)", order))
 	}
+	p.WantTotal = false // the answer has no total: no need to count
 	l, err := h.tenant.Invitations(r.Context(), r.PathValue("id"), oldestFirst, p)
 	if err != nil {
 		return err
