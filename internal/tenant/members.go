@@ -45,8 +45,14 @@ func (s *Service) AddOrganizationMembers(ctx context.Context, orgID string, user
 		return nil, err
 	}
 	added, err := s.store.AddOrganizationMembers(ctx, orgID, userIDs, s.now())
-	// The organization was checked above: a missing entity now is a user (or a concurrent delete).
-	return added, storeError(err, errUnknownUser, nil, "add organization members")
+	if err != nil {
+		// The organization was checked above: a missing entity now is a user (or a concurrent delete).
+		return nil, storeError(err, errUnknownUser, nil, "add organization members")
+	}
+	for _, id := range added { // as the login flow logs its additions (reasons auto_membership, invitation)
+		s.log.InfoContext(ctx, "organization_member_added", "organization_id", orgID, "user_id", id, "reason", "api")
+	}
+	return added, nil
 }
 
 // RemoveOrganizationMembers removes the users (1 to MaxMembersPerRequest) from the organization, with
