@@ -7,49 +7,58 @@ import (
 	"strings"
 )
 
-// fieldSelection is what the fields and include_fields query parameters ask of each item of an
-// answer: only the top-level properties named (include_fields=true, the default), or all but them.
-// Names that no item has select nothing; without fields, items are whole.
+// fieldSelection is what the fields and include_fields query parameters ask of a list's items: with no
+// fields named, every field; otherwise those named (include_fields true, the default) or all but those
+// (include_fields=false). Names the item does not have select nothing.
 type fieldSelection struct {
 	names   []string
 	include bool
 }
 
-// parseFields reads fields (comma-separated) and include_fields.
 func parseFields(q url.Values) (fieldSelection, error) {
 	include, err := boolParam(q, "include_fields")
 	if err != nil {
 		return fieldSelection{}, err
 	}
 	sel := fieldSelection{include: include == nil || *include}
-	for _, name := range strings.Split(q.Get("fields"), ",") {
-		if name = strings.TrimSpace(name); name != "" {
-			sel.names = append(sel.names, name)
+	for _, f := range strings.Split(q.Get("fields"), ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			sel.names = append(sel.names, f)
 		}
 	}
 	return sel, nil
 }
 
-// apply returns v with the selection applied: v itself without one, or else an object of its
-// selected properties.
-func (sel fieldSelection) apply(v any) any {
-	if len(sel.names) == 0 {
+// asks reports whether fields names field and include_fields keeps it: the fields that appear only
+// when asked for (a member's roles) appear exactly then.
+func (f fieldSelection) asks(field string) bool {
+	return f.include && slices.Contains(f.names, field)
+}
+
+// wants reports whether field is in the answer.
+func (f fieldSelection) wants(field string) bool {
+	return len(f.names) == 0 || slices.Contains(f.names, field) == f.include
+}
+
+// apply returns v, a JSON object's wire value, with only the wanted fields.
+func (f fieldSelection) apply(v any) any {
+	if len(f.names) == 0 {
 		return v
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return v
 	}
-	var props map[string]json.RawMessage
-	if err := json.Unmarshal(b, &props); err != nil {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
 		return v
 	}
-	for k := range props {
-		if slices.Contains(sel.names, k) != sel.include {
-			delete(props, k)
+	for k := range m {
+		if !f.wants(k) {
+			delete(m, k)
 		}
 	}
-	return props
+	return m
 }
 
 // selectFields maps out over items and applies sel to each.

@@ -36,6 +36,14 @@ var bodyDecoders = map[string]func([]byte) error{
 	"connection update":                ignoreValue(decodeConnectionPatch),
 	"user create":                      ignoreValue(decodeUserCreate),
 	"user update":                      ignoreValue(decodeUserPatch),
+	"organization members":             ignoreValue(decodeMembers),
+	"role create":                      ignoreValue(decodeRoleCreate),
+	"role update":                      ignoreValue(decodeRolePatch),
+	"role permissions":                 ignoreValue(decodeRolePermissions),
+	"user or member roles":             ignoreValue(decodeRoleIDs),
+	"enabled connection create":        ignoreValue(decodeEnabledConnectionCreate),
+	"enabled connection update":        ignoreValue(decodeEnabledConnectionPatch),
+	"invitation create":                ignoreValue(decodeInvitationCreate),
 }
 
 // arrayBodyDecoders are the decoders of the bodies that are a JSON array of objects.
@@ -85,7 +93,27 @@ var decoderSeeds = []string{
 	`{"callbacks":null,"refresh_token":null,"jwt_configuration":null,"initiate_login_uri":null}`,
 	`{"enforce_policies":true,"token_dialect":"access_token_authz"}`, `{"token_dialect":"rfc9068_profile"}`,
 	`{"default_redirection_uri":"https://a.example/","allowed_logout_urls":["https://a.example/"],"session_lifetime":24,"idle_session_lifetime":12}`,
+	// Members, roles, organization connections and invitations, aimed at fuzzManagementAPI's entities.
+	`{"members":["` + fuzzUserID + `"]}`, `{"members":[]}`, `{"name":"Editor","description":"Edits"}`,
+	`{"permissions":[{"resource_server_identifier":"https://api.example.com/data","permission_name":"read:data"}]}`,
+	`{"roles":["` + fuzzRoleID + `"]}`,
+	`{"connection_id":"` + fuzzConnectionID + `","assign_membership_on_login":true,"is_signup_enabled":true,"show_as_button":false}`,
+	`{"inviter":{"name":"Ada"},"invitee":{"email":"jane@example.com"},"client_id":"` + fuzzPortalID + `","connection_id":"` + fuzzConnectionID +
+		`","roles":["` + fuzzRoleID + `"],"app_metadata":{"a":{"b":[1,null,true,1e3]}},"user_metadata":{},"ttl_sec":60,"send_invitation_email":false}`,
+	`{"inviter":{"name":"Ada"},"invitee":{"email":"jane@example.com"},"client_id":"` + fuzzPortalID + `","app_metadata":{"a.b":1}}`,
+	`{"members":["\u0000"]}`, `{"name":"\u0000","description":"\u0000"}`, `{"roles":["\u0000"]}`, `{"connection_id":"\u0000"}`,
+	`{"permissions":[{"resource_server_identifier":"\u0000","permission_name":"\u0000"}]}`,
+	`{"inviter":{"name":"\u0000"},"invitee":{"email":"\u0000@x.co"},"client_id":"\u0000","connection_id":"\u0000","roles":["\u0000"],"app_metadata":{"\u0000":"\u0000"},"user_metadata":{"k":"\u0000"}}`,
 }
+
+// The entities of the people half that fuzzManagementAPI creates through the store, with fixed ids so
+// that seeds can name them.
+const (
+	fuzzUserID       = "auth0|000000000000000000000001"
+	fuzzRoleID       = "rol_0000000000000001"
+	fuzzConnectionID = "con_0000000000000001"
+	fuzzPortalID     = "fuzzportal0000000000000000000001"
+)
 
 // FuzzDecodeBodies feeds any body to every decoder. Each must refuse it with a 400 invalid_body, or accept
 // a body that is one JSON object in valid UTF-8, and then refuse that body with an unknown property added
@@ -284,14 +312,15 @@ func serveBody(t *testing.T, h http.Handler, rt bodyRoute, body []byte) {
 	checkManagementAnswer(t, rt, rec)
 }
 
-// checkManagementAnswer asserts what FuzzManagementBody requires of every answer.
+// checkManagementAnswer asserts what FuzzManagementBody requires of every answer: no 5xx, and a JSON
+// body, but for a 204, in Auth0's error shape when it is a 4xx.
 func checkManagementAnswer(t *testing.T, rt bodyRoute, rec *httptest.ResponseRecorder) {
 	t.Helper()
 	if rec.Code >= 500 {
 		t.Fatalf("%s %s: status %d: %s", rt.method, rt.path, rec.Code, rec.Body)
 	}
 	if rec.Code == http.StatusNoContent && rec.Body.Len() == 0 {
-		return
+		return // members, roles: 204 with no body
 	}
 	var body any
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
@@ -344,6 +373,20 @@ func fuzzManagementAPI(tb testing.TB, st store.Store) (http.Handler, []bodyRoute
 	orgID := create("/api/v2/organizations", `{"name":"acme"}`)["id"].(string)
 	connID := create("/api/v2/connections", `{"name":"db","strategy":"auth0","options":{"passwordPolicy":"low"}}`)["id"].(string)
 	userID := create("/api/v2/users", `{"connection":"db","email":"ann@example.com","password":"passw0rd"}`)["user_id"].(string)
+	now := time.Now().UTC()
+	for _, err := range []error{
+		st.CreateConnection(ctx, store.Connection{ID: fuzzConnectionID, Name: "fuzz-db", Strategy: store.StrategyAuth0, CreatedAt: now, UpdatedAt: now}, nil),
+		st.CreateUser(ctx, store.User{ID: fuzzUserID, ConnectionID: fuzzConnectionID, Email: "fuzz@example.com", CreatedAt: now, UpdatedAt: now}),
+		st.CreateRole(ctx, store.Role{ID: fuzzRoleID, Name: "fuzz", CreatedAt: now, UpdatedAt: now}),
+		st.CreateClient(ctx, store.Client{ClientID: fuzzPortalID, Name: "Portal", AppType: "regular_web", OrganizationUsage: "allow",
+			InitiateLoginURI: "https://app.example/login", RefreshToken: store.DefaultRefreshTokenConfig(), CreatedAt: now, UpdatedAt: now}),
+	} {
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	create("/api/v2/organizations/"+orgID+"/enabled_connections", `{"connection_id":"`+fuzzConnectionID+`"}`)
+	member := "/api/v2/organizations/" + orgID + "/members/" + fuzzUserID + "/roles"
 
 	return mux, []bodyRoute{
 		{"POST", "/api/v2/resource-servers"},
@@ -361,5 +404,18 @@ func fuzzManagementAPI(tb testing.TB, st store.Store) (http.Handler, []bodyRoute
 		{"PATCH", "/api/v2/connections/" + connID + "/clients"},
 		{"POST", "/api/v2/users"},
 		{"PATCH", "/api/v2/users/" + url.PathEscape(userID)},
+		{"POST", "/api/v2/organizations/" + orgID + "/members"},
+		{"DELETE", "/api/v2/organizations/" + orgID + "/members"},
+		{"POST", "/api/v2/roles"},
+		{"PATCH", "/api/v2/roles/" + fuzzRoleID},
+		{"POST", "/api/v2/roles/" + fuzzRoleID + "/permissions"},
+		{"DELETE", "/api/v2/roles/" + fuzzRoleID + "/permissions"},
+		{"POST", "/api/v2/users/" + fuzzUserID + "/roles"},
+		{"DELETE", "/api/v2/users/" + fuzzUserID + "/roles"},
+		{"POST", member},
+		{"DELETE", member},
+		{"POST", "/api/v2/organizations/" + orgID + "/enabled_connections"},
+		{"PATCH", "/api/v2/organizations/" + orgID + "/enabled_connections/" + fuzzConnectionID},
+		{"POST", "/api/v2/organizations/" + orgID + "/invitations"},
 	}
 }

@@ -45,10 +45,42 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	route("DELETE /api/v2/organizations/{id}", h.deleteOrganization, "delete:organizations")
 	mux.Handle("GET /api/v2/organizations/{id}/{sub}", h.organizationSubresource(
 		h.authorize([]string{"read:organizations"}, h.getOrganizationByName),
-		h.authorize([]string{"read:organization_client_grants"}, h.listOrganizationClientGrants),
+		map[string]http.Handler{
+			"client-grants":       h.authorize([]string{"read:organization_client_grants"}, h.listOrganizationClientGrants),
+			"members":             h.authorize([]string{"read:organization_members"}, h.listOrganizationMembers),
+			"enabled_connections": h.authorize([]string{"read:organization_connections"}, h.listEnabledConnections),
+			"invitations":         h.authorize([]string{"read:organization_invitations"}, h.listInvitations),
+		},
 	))
 	route("POST /api/v2/organizations/{id}/client-grants", h.addOrganizationClientGrant, "create:organization_client_grants")
 	route("DELETE /api/v2/organizations/{id}/client-grants/{grant_id}", h.removeOrganizationClientGrant, "delete:organization_client_grants")
+
+	// Members, roles, organization connections and invitations (SPEC-users §8-§10); the organizations'
+	// lists are routed by organizationSubresource above.
+	route("POST /api/v2/organizations/{id}/members", h.addOrganizationMembers, "create:organization_members")
+	route("DELETE /api/v2/organizations/{id}/members", h.removeOrganizationMembers, "delete:organization_members")
+	route("GET /api/v2/users/{id}/organizations", h.listUserOrganizations, "read:organizations")
+	route("POST /api/v2/organizations/{id}/members/{user_id}/roles", h.assignMemberRoles, "create:organization_member_roles")
+	route("GET /api/v2/organizations/{id}/members/{user_id}/roles", h.listMemberRoles, "read:organization_member_roles")
+	route("DELETE /api/v2/organizations/{id}/members/{user_id}/roles", h.removeMemberRoles, "delete:organization_member_roles")
+	route("POST /api/v2/roles", h.createRole, "create:roles")
+	route("GET /api/v2/roles", h.listRoles, "read:roles")
+	route("GET /api/v2/roles/{id}", h.getRole, "read:roles")
+	route("PATCH /api/v2/roles/{id}", h.updateRole, "update:roles")
+	route("DELETE /api/v2/roles/{id}", h.deleteRole, "delete:roles")
+	route("POST /api/v2/roles/{id}/permissions", h.addRolePermissions, "update:roles")
+	route("GET /api/v2/roles/{id}/permissions", h.listRolePermissions, "read:roles")
+	route("DELETE /api/v2/roles/{id}/permissions", h.removeRolePermissions, "update:roles")
+	route("GET /api/v2/users/{id}/roles", h.listUserRoles, "read:users") // and read:roles
+	route("POST /api/v2/users/{id}/roles", h.assignUserRoles, "update:users")
+	route("DELETE /api/v2/users/{id}/roles", h.removeUserRoles, "update:users")
+	route("POST /api/v2/organizations/{id}/enabled_connections", h.addEnabledConnection, "create:organization_connections")
+	route("GET /api/v2/organizations/{id}/enabled_connections/{connection_id}", h.getEnabledConnection, "read:organization_connections")
+	route("PATCH /api/v2/organizations/{id}/enabled_connections/{connection_id}", h.updateEnabledConnection, "update:organization_connections")
+	route("DELETE /api/v2/organizations/{id}/enabled_connections/{connection_id}", h.removeEnabledConnection, "delete:organization_connections")
+	route("POST /api/v2/organizations/{id}/invitations", h.createInvitation, "create:organization_invitations")
+	route("GET /api/v2/organizations/{id}/invitations/{invitation_id}", h.getInvitation, "read:organization_invitations")
+	route("DELETE /api/v2/organizations/{id}/invitations/{invitation_id}", h.deleteInvitation, "delete:organization_invitations")
 
 	route("GET /api/v2/tenants/settings", h.getTenantSettings, "read:tenant_settings")
 	route("PATCH /api/v2/tenants/settings", h.updateTenantSettings, "update:tenant_settings")
@@ -78,19 +110,21 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 
 // organizationSubresource serves GET /api/v2/organizations/{a}/{b}. ServeMux cannot hold both
 // /organizations/name/{name} and /organizations/{id}/client-grants (neither is more specific: both match
-// /organizations/name/client-grants), so one pattern takes both. "name" is never an organization id
-// (ids start with org_), and "client-grants" is a valid organization name, so "name" decides first.
-func (h *Handler) organizationSubresource(byName, clientGrants http.Handler) http.Handler {
+// /organizations/name/client-grants), so one pattern takes both, and the organization's lists (subs, by
+// their last segment). "name" is never an organization id (ids start with org_), and "client-grants" or
+// "members" are valid organization names, so "name" decides first.
+func (h *Handler) organizationSubresource(byName http.Handler, subs map[string]http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.PathValue("id") == "name":
+		if r.PathValue("id") == "name" {
 			r.SetPathValue("name", r.PathValue("sub"))
 			byName.ServeHTTP(w, r)
-		case r.PathValue("sub") == "client-grants":
-			clientGrants.ServeHTTP(w, r)
-		default:
-			notFound(w, r)
+			return
 		}
+		if sub, ok := subs[r.PathValue("sub")]; ok {
+			sub.ServeHTTP(w, r)
+			return
+		}
+		notFound(w, r)
 	})
 }
 

@@ -48,10 +48,12 @@ func TestRoutesPassPathValuesToTheTenant(t *testing.T) {
 		{"API by identifier with unescaped slashes", "/api/v2/resource-servers/urn:example/billing", "all", 200, "ResourceServer urn:example/billing"},
 		{"organization by name", "/api/v2/organizations/name/acme", "all", 200, "OrganizationByName acme"},
 		{"organization named client-grants", "/api/v2/organizations/name/client-grants", "all", 200, "OrganizationByName client-grants"},
+		{"organization named members", "/api/v2/organizations/name/members", "all", 200, "OrganizationByName members"},
+		{"organization named invitations", "/api/v2/organizations/name/invitations", "all", 200, "OrganizationByName invitations"},
 		{"organization client grants", "/api/v2/organizations/org_abc/client-grants", "all", 200, "OrganizationClientGrants org_abc"},
 		{"by name needs read:organizations", "/api/v2/organizations/name/acme", "ocg", 403, ""},
 		{"client grants need read:organization_client_grants", "/api/v2/organizations/org_abc/client-grants", "orgs", 403, ""},
-		{"unknown organization sub-resource", "/api/v2/organizations/org_abc/members", "all", 404, ""},
+		{"unknown organization sub-resource", "/api/v2/organizations/org_abc/widgets", "all", 404, ""},
 		{"unknown path under /api/v2/", "/api/v2/hooks", "all", 404, ""},
 	}
 	for _, tt := range tests {

@@ -33,7 +33,8 @@ import (
 )
 
 // keyPruneInterval is how often signing keys are reloaded even when the store did not change, so that
-// keys retired long ago leave the JWKS. Every change to the store reloads them at once.
+// keys retired long ago leave the JWKS. Every change to the store reloads them at once. Records past
+// their retention (expired invitations) are deleted as often (deleteExpired).
 const keyPruneInterval = time.Hour
 
 // Server is a ready orgauth: store open, tenant bootstrapped, keys loaded.
@@ -214,9 +215,11 @@ func (s *Server) tokenView(ctx context.Context) (oauth.View, error) {
 // Watch keeps this instance coherent with the store until ctx ends: a change made by another instance
 // (or by `orgauth keys rotate`) reaches the token endpoint's snapshot and the signing keys within
 // tenant.DefaultPollInterval, and the snapshot is not served while the store is unreachable. Every
-// keyPruneInterval it also prunes what people's logins left behind.
+// keyPruneInterval it also prunes what people's logins left behind, and it deletes long-expired
+// invitations at once and then as often.
 func (s *Server) Watch(ctx context.Context) {
 	go s.tenant.Watch(ctx, tenant.WatchOptions{OnChange: s.reloadKeys})
+	s.deleteExpired(ctx)
 	t := time.NewTicker(keyPruneInterval)
 	defer t.Stop()
 	for {
@@ -228,7 +231,16 @@ func (s *Server) Watch(ctx context.Context) {
 			if err := s.tenant.PruneLogins(ctx); err != nil && ctx.Err() == nil {
 				s.log.WarnContext(ctx, "prune what people's logins left behind", "error", err)
 			}
+			s.deleteExpired(ctx)
 		}
+	}
+}
+
+// deleteExpired deletes the records past their retention: invitations expired more than
+// tenant.InvitationRetention ago. Every instance does it; the deletions are idempotent.
+func (s *Server) deleteExpired(ctx context.Context) {
+	if err := s.tenant.DeleteExpiredInvitations(ctx); err != nil && ctx.Err() == nil {
+		s.log.ErrorContext(ctx, "delete expired invitations", "error", err)
 	}
 }
 

@@ -23,6 +23,12 @@ var ManagementScopes = []string{
 	"create:signing_keys", "read:signing_keys", "update:signing_keys",
 	"create:users", "read:users", "update:users", "delete:users", "update:users_app_metadata",
 	"create:connections", "read:connections", "update:connections", "delete:connections",
+	// Organization members, roles, organization connections and invitations (SPEC-users §8-§10).
+	"create:organization_members", "read:organization_members", "delete:organization_members",
+	"create:roles", "read:roles", "update:roles", "delete:roles",
+	"create:organization_member_roles", "read:organization_member_roles", "delete:organization_member_roles",
+	"create:organization_connections", "read:organization_connections", "update:organization_connections", "delete:organization_connections",
+	"create:organization_invitations", "read:organization_invitations", "delete:organization_invitations",
 }
 
 // ManagementAudience is the identifier of the Management API for an issuer (which ends with a slash).

@@ -49,6 +49,37 @@ type Operations interface {
 	OrganizationClientGrants(ctx context.Context, orgID string, f store.ClientGrantFilter, p store.Page) (store.List[store.ClientGrant], error)
 	RemoveOrganizationClientGrant(ctx context.Context, orgID, grantID string) error
 
+	AddOrganizationMembers(ctx context.Context, orgID string, userIDs []string) (added []string, err error)
+	RemoveOrganizationMembers(ctx context.Context, orgID string, userIDs []string) error
+	OrganizationMembers(ctx context.Context, orgID string, p store.Page, withRoles bool) (store.List[OrganizationMember], error)
+	UserMemberships(ctx context.Context, userID string, p store.Page) (store.List[UserOrganization], error)
+
+	CreateRole(ctx context.Context, in RoleInput) (Role, error)
+	Role(ctx context.Context, id string) (Role, error)
+	Roles(ctx context.Context, nameFilter string, p store.Page) (store.List[Role], error)
+	UpdateRole(ctx context.Context, id string, in RolePatch) (Role, error)
+	DeleteRole(ctx context.Context, id string) error
+	AddRolePermissions(ctx context.Context, roleID string, perms []Permission) error
+	RemoveRolePermissions(ctx context.Context, roleID string, perms []Permission) error
+	RolePermissions(ctx context.Context, roleID string, p store.Page) (store.List[RolePermission], error)
+	AssignUserRoles(ctx context.Context, userID string, roleIDs []string) error
+	RemoveUserRoles(ctx context.Context, userID string, roleIDs []string) error
+	UserRoles(ctx context.Context, userID string, p store.Page) (store.List[Role], error)
+	AssignMemberRoles(ctx context.Context, orgID, userID string, roleIDs []string) error
+	RemoveMemberRoles(ctx context.Context, orgID, userID string, roleIDs []string) error
+	MemberRoles(ctx context.Context, orgID, userID string, p store.Page) (store.List[Role], error)
+
+	AddOrganizationConnection(ctx context.Context, orgID string, in OrganizationConnectionInput) (EnabledConnection, error)
+	OrganizationConnection(ctx context.Context, orgID, connectionID string) (EnabledConnection, error)
+	OrganizationConnections(ctx context.Context, orgID string, p store.Page) (store.List[EnabledConnection], error)
+	UpdateOrganizationConnection(ctx context.Context, orgID, connectionID string, in OrganizationConnectionPatch) (EnabledConnection, error)
+	RemoveOrganizationConnection(ctx context.Context, orgID, connectionID string) error
+
+	CreateInvitation(ctx context.Context, orgID string, in InvitationInput) (OrganizationInvitation, error)
+	Invitation(ctx context.Context, orgID, id string) (OrganizationInvitation, error)
+	Invitations(ctx context.Context, orgID string, oldestFirst bool, p store.Page) (store.List[OrganizationInvitation], error)
+	DeleteInvitation(ctx context.Context, orgID, id string) error
+
 	Settings(ctx context.Context) (store.TenantSettings, error)
 	UpdateSettings(ctx context.Context, in SettingsPatch) (store.TenantSettings, error)
 

@@ -52,3 +52,18 @@ const (
 	UsageAllow   = store.UsageAllow
 	UsageRequire = store.UsageRequire
 )
+
+// Member is a user in an organization, with the time they joined it.
+type Member = store.Member
+
+// UserOrganization is an organization a user is a member of, with the time they joined it.
+type UserOrganization = store.UserOrganization
+
+// Role is a named set of permissions, assigned to users in the tenant or as members of organizations.
+type Role = store.Role
+
+// Permission is a scope of an API that a role grants.
+type Permission = store.Permission
+
+// OrganizationConnection is a connection's entry in an organization: the connection enabled for it.
+type OrganizationConnection = store.OrganizationConnection
